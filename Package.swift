@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Ouro",
+    platforms: [.macOS(.v13)],
+
+    // MARK: - Public products
+    products: [
+        .executable(name: "ouro", targets: ["ouro"]),
+        .library(name: "Ouro", targets: ["Ouro"]),
+        .library(name: "OuroLua", targets: ["OuroLua"]),
+    ],
+
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+
+    targets: [
+        // MARK: - C doors (module maps and static inline shims only, no logic)
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .systemLibrary(
+            name: "CEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+
+        // MARK: - Implementation
+        // The engine: pure Swift, knows nothing of Lua.
+        .target(name: "Ouro"),
+        // The bridge: Lua state, conversion, userdata, sandbox, limits, the `ouro` module, the REPL engine.
+        .target(name: "OuroLua", dependencies: ["CLua", "Ouro"]),
+        // The thin command-line tool.
+        .executableTarget(
+            name: "ouro",
+            dependencies: [
+                "Ouro", "OuroLua", "CEdit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "OuroTests", dependencies: ["Ouro"], path: "Tests/OuroTests"),
+        .testTarget(name: "OuroLuaTests", dependencies: ["OuroLua", "Ouro", "CLua", "ouro"], path: "Tests/OuroLuaTests"),
+    ]
+)
