@@ -14,6 +14,7 @@ let package = Package(
 
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
 
     targets: [
@@ -31,7 +32,7 @@ let package = Package(
 
         // MARK: - Implementation
         // The engine: pure Swift, knows nothing of Lua.
-        .target(name: "Ouro"),
+        .target(name: "Ouro", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // The bridge: Lua state, conversion, userdata, sandbox, limits, the `ouro` module, the REPL engine.
         .target(name: "OuroLua", dependencies: ["CLua", "Ouro"]),
         // The thin command-line tool.

@@ -33,6 +33,7 @@ static inline void ouro_replace(lua_State *L, int i) { lua_replace(L, i); }
 static inline int ouro_getglobal(lua_State *L, const char *name) { return lua_getglobal(L, name); }
 static inline void ouro_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
 static inline lua_Integer ouro_maxinteger(void) { return LUA_MAXINTEGER; }
+static inline int ouro_getmetatable(lua_State *L, const char *name) { return luaL_getmetatable(L, name); }
 static inline const char *ouro_typename(lua_State *L, int tp) { return lua_typename(L, tp); }
 
 /* ---- limits ----------------------------------------------------------------------------- */
@@ -48,6 +49,8 @@ typedef struct OuroLimits {
     size_t peak_memory;
     int memory_exceeded;           /* an allocation was refused (or deferred) for the limit */
     int host_depth;                /* > 0 while Swift runs: allocations then never fail (see below) */
+    void *host;                    /* the Swift LuaState object (unretained) */
+    lua_State *main;               /* the main thread */
 } OuroLimits;
 
 static inline OuroLimits *ouro_limits(lua_State *L) { return *(OuroLimits **)lua_getextraspace(L); }
@@ -73,22 +76,41 @@ static inline void *ouro_alloc(void *ud, void *ptr, size_t osize, size_t nsize) 
     if (lim->memory > lim->peak_memory) lim->peak_memory = lim->memory;
     return p;
 }
+/* Forward declaration: the hook re-arms itself. */
+static inline void ouro_count_hook(lua_State *L, lua_Debug *ar);
+
 static inline lua_Alloc ouro_alloc_fn(void) { return ouro_alloc; }
 
 static inline void ouro_count_hook(lua_State *L, lua_Debug *ar) {
-    (void)ar;
     OuroLimits *lim = ouro_limits(L);
     if (lim->interrupted) {
         lim->interrupted = 0;
+        if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+            luaL_error(L, "%s:%d: interrupted!", ar->short_src, ar->currentline);
         luaL_error(L, "interrupted!");
     }
     lim->instructions += lim->step;
     if (lim->instructions_exceeded ||
         (lim->max_instructions && lim->instructions > lim->max_instructions)) {
         lim->instructions_exceeded = 1;
+        /* From now on fire at every instruction, in this thread and the main one, so the error is
+         * raised again right after any pcall that caught it. */
+        lua_sethook(L, ouro_count_hook, LUA_MASKCOUNT, 1);
+        if (lim->main) lua_sethook(lim->main, ouro_count_hook, LUA_MASKCOUNT, 1);
+        if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+            luaL_error(L, "%s:%d: instruction limit of %I exceeded (use --max-instructions to raise it)",
+                       ar->short_src, ar->currentline, (lua_Integer)lim->max_instructions);
         luaL_error(L, "instruction limit of %I exceeded (use --max-instructions to raise it)",
                    (lua_Integer)lim->max_instructions);
     }
+}
+
+/* Clears the counters and restores the normal hook period (before each top-level call). */
+static inline void ouro_reset_limits(OuroLimits *lim) {
+    lim->instructions = 0;
+    lim->instructions_exceeded = 0;
+    lim->memory_exceeded = 0;
+    if (lim->main) lua_sethook(lim->main, ouro_count_hook, LUA_MASKCOUNT, lim->step);
 }
 
 /* Creates a state whose allocator counts into `lim` and whose count hook enforces it. */
@@ -96,6 +118,7 @@ static inline lua_State *ouro_newstate(OuroLimits *lim) {
     lua_State *L = lua_newstate(ouro_alloc, lim);
     if (L == NULL) return NULL;
     *(OuroLimits **)lua_getextraspace(L) = lim;
+    lim->main = L;
     if (lim->step <= 0) lim->step = 1000;
     lua_sethook(L, ouro_count_hook, LUA_MASKCOUNT, lim->step);
     return L;
@@ -143,18 +166,22 @@ static inline int ouro_msghandler(lua_State *L) {
 static inline lua_CFunction ouro_msghandler_fn(void) { return ouro_msghandler; }
 
 /* SIGINT for the REPL: ask the count hook to raise at the next fire. */
-static OuroLimits *ouro_sigint_target;
+static inline OuroLimits **ouro_sigint_slot(void) {
+    static OuroLimits *slot;
+    return &slot;
+}
 static inline void ouro_sigint_handler(int sig) {
     (void)sig;
-    if (ouro_sigint_target) ouro_sigint_target->interrupted = 1;
+    OuroLimits *target = *ouro_sigint_slot();
+    if (target) target->interrupted = 1;
 }
 static inline void ouro_catch_sigint(OuroLimits *lim) {
-    ouro_sigint_target = lim;
+    *ouro_sigint_slot() = lim;
     signal(SIGINT, ouro_sigint_handler);
 }
 static inline void ouro_release_sigint(void) {
     signal(SIGINT, SIG_DFL);
-    ouro_sigint_target = NULL;
+    *ouro_sigint_slot() = NULL;
 }
 
 #endif

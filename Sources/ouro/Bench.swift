@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import OuroLua
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks: ratios against a peer measured in the same run.",
+        subcommands: [BridgeBench.self])
+}
+
+struct BridgeBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bridge",
+        abstract: "Cost of calling a Swift function bound to Lua versus Lua's own C function math.abs.")
+
+    @Option(help: "Calls per measurement.") var calls = 10_000_000
+    @Option(help: "Repetitions (the fastest counts).") var repeats = 5
+
+    func run() throws {
+        let state = LuaState(limits: .none)
+        state.register("swift_abs", doc: "benchmark: abs in Swift") { lua in
+            lua.push(abs(lua.toNumber(at: 1) ?? 0))
+            return 1
+        }
+        func time(_ body: String) throws -> Double {
+            let src = "local n, abs, swift_abs = ... local t0 = os.clock() " + body + " return os.clock() - t0"
+            var best = Double.infinity
+            for _ in 0..<repeats {
+                try state.load(src, chunkName: "=bench")
+                let lua = state.lua
+                lua.push(calls); _ = lua.getGlobal("math"); _ = lua.rawGet(-1, field: "abs"); lua.remove(at: -2)
+                _ = lua.getGlobal("swift_abs")
+                try state.pcall(lua, nargs: 3, nresults: 1)
+                best = min(best, lua.toNumber(at: -1)!)
+                lua.pop()
+            }
+            return best
+        }
+        let empty = try time("local x = 0 for i = 1, n do x = -1 end")
+        let native = try time("local x for i = 1, n do x = abs(-1) end")
+        let swift = try time("local x for i = 1, n do x = swift_abs(-1) end")
+        let perCall = { (t: Double) in (t - empty) / Double(calls) * 1e9 }
+        print("ouro bench bridge — \(calls) calls, best of \(repeats) (CPU time, loop overhead subtracted)")
+        print(String(format: "  %-28@ %8.1f ns/call", "Lua C function math.abs" as NSString, perCall(native)))
+        print(String(format: "  %-28@ %8.1f ns/call", "Swift function (bridge)" as NSString, perCall(swift)))
+        let ratio = perCall(swift) / perCall(native)
+        print(String(format: "  ratio Swift / C: %.2f× (target ≤ 2×) %@", ratio, (ratio <= 2 ? "ok" : "ABOVE TARGET") as NSString))
+    }
+}

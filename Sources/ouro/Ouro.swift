@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import OuroLua
+
+/// The `ouro` command. Exit codes: 0 success, 1 an experiment failed at run time, 2 bad input
+/// (a missing or malformed file, a script error, an unknown option).
+@main
+struct OuroCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ouro",
+        abstract: "Experiments on recursive training loops, scripted in Lua.",
+        version: OuroVersion.string,
+        subcommands: [Run.self, Check.self, Repl.self, Bench.self]
+    )
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            // Argument errors are bad input: exit 2 as the Lua API promises.
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+/// Options shared by the commands that load an experiment file.
+struct ScriptOptions: ParsableArguments {
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set ouro.params.KEY (numbers parsed).", valueName: "key=value"))
+    var settings: [String] = []
+
+    @Flag(help: "Lift the sandbox (and the default limits) for a file you trust.")
+    var trust = false
+
+    @Option(help: ArgumentHelp("Stop Lua code after N VM instructions per call (default 2·10^9; none with --trust).", valueName: "N"))
+    var maxInstructions: Int64?
+
+    @Option(help: ArgumentHelp("Limit Lua's heap, e.g. 512M or 2G (default 1G; none with --trust).", valueName: "SIZE"))
+    var maxMemory: String?
+
+    func sessionOptions() throws -> SessionOptions {
+        var o = SessionOptions()
+        o.trust = trust
+        o.maxInstructions = maxInstructions
+        if let m = maxMemory {
+            guard let bytes = SessionOptions.parseSize(m) else {
+                throw ValidationError("--max-memory: '\(m)' is not a size (examples: 512M, 2G)")
+            }
+            o.maxMemory = bytes
+        }
+        if let n = maxInstructions, n <= 0 { throw ValidationError("--max-instructions must be positive") }
+        for s in settings {
+            guard let eq = s.firstIndex(of: "="), eq != s.startIndex else {
+                throw ValidationError("--set expects key=value, got '\(s)'")
+            }
+            let key = String(s[..<eq]), value = String(s[s.index(after: eq)...])
+            guard key.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil else {
+                throw ValidationError("--set: '\(key)' is not a valid name")
+            }
+            o.params[key] = SessionOptions.parseParam(value)
+            if FileManager.default.fileExists(atPath: value) { o.readPaths.append(value) }
+        }
+        return o
+    }
+}
+
+/// Prints a Lua error (message, then the trimmed traceback) and exits with 2.
+func failScript(_ error: Error) -> Never {
+    let text: String
+    if let e = error as? LuaError {
+        text = "ouro: " + e.message + "\n" + (e.traceback.map { $0 + "\n" } ?? "")
+    } else {
+        text = "ouro: \(error)\n"
+    }
+    FileHandle.standardError.write(Data(text.utf8))
+    exit(2)
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run an experiment file.")
+
+    @Argument(help: "The Lua file to run.")
+    var file: String
+
+    @OptionGroup var script: ScriptOptions
+
+    func run() throws {
+        let session: OuroSession
+        do {
+            session = try OuroSession(scriptPath: file, options: try script.sessionOptions())
+            try session.run()
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            failScript(error)
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load and validate an experiment file without running experiments.")
+
+    @Argument(help: "The Lua file to check.")
+    var file: String
+
+    @OptionGroup var script: ScriptOptions
+
+    func run() throws {
+        do {
+            let session = try OuroSession(scriptPath: file, options: try script.sessionOptions())
+            try session.compile()
+            print("\(file): ok")
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            failScript(error)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import CEdit
+import Foundation
+import OuroLua
+
+struct Repl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Interactive Lua with the ouro API (optionally after running FILE).")
+
+    @Argument(help: "A Lua file to run first; its globals stay available.")
+    var file: String?
+
+    @OptionGroup var script: ScriptOptions
+
+    func run() throws {
+        let session: OuroSession
+        do {
+            session = try OuroSession(scriptPath: file, options: try script.sessionOptions())
+            try session.run()
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            failScript(error)
+        }
+        let engine = ReplEngine(session: session)
+        if isatty(0) != 0 {
+            interactive(engine)
+        } else {
+            // Piped input: no banner, no prompts, so scripted sessions give clean output.
+            while let line = readLine(strippingNewline: true) { engine.feed(line) }
+        }
+    }
+
+    private func interactive(_ engine: ReplEngine) {
+        print("Ouro \(OuroVersion.string) (Lua 5.4) — :help lists the API, Ctrl-D quits")
+        let history = (NSHomeDirectory() as NSString).appendingPathComponent(".ouro_history")
+        using_history()
+        stifle_history(2000)
+        _ = read_history(history)
+        completionEngine = engine
+        ouro_edit_set_completion(complete)
+        while true {
+            guard let raw = readline(engine.prompt) else { print(""); break }
+            let line = String(cString: raw)
+            free(raw)
+            if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                add_history(line)
+                _ = write_history(history)
+            }
+            engine.feed(line)
+        }
+        completionEngine = nil
+    }
+}
+
+nonisolated(unsafe) private var completionEngine: ReplEngine?
+
+/// libedit completion hook: the candidates' longest common prefix first, then the candidates.
+private func complete(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+    ouro_edit_completion_over()
+    guard let text, let engine = completionEngine else { return nil }
+    let matches = engine.completions(for: String(cString: text))
+    guard !matches.isEmpty else { return nil }
+    var common = matches[0]
+    for m in matches.dropFirst() {
+        while !m.hasPrefix(common) { common.removeLast() }
+    }
+    let list = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: matches.count + 2)
+    list[0] = strdup(common)
+    for (i, m) in matches.enumerated() { list[i + 1] = strdup(m) }
+    list[matches.count + 1] = nil
+    if matches.count == 1 { ouro_edit_no_append() }
+    return list
+}

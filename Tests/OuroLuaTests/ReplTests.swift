@@ -1,0 +1,87 @@
+import XCTest
+@testable import OuroLua
+
+final class ReplTests: XCTestCase {
+    func testScriptedSessionInProcess() throws {
+        let (s, _) = try TestSupport.session("base = 10")
+        try s.run()
+        let repl = ReplEngine(session: s)
+        var out = "", err = ""
+        repl.output = { out += $0 }
+        repl.errorOutput = { err += $0 }
+        s.state.output = { out += $0 }
+        XCTAssertEqual(repl.prompt, "> ")
+        repl.feed("function add(a, b)")
+        XCTAssertEqual(repl.prompt, ">> ")
+        repl.feed("  return a + b + base")
+        repl.feed("end")
+        XCTAssertEqual(repl.prompt, "> ")
+        repl.feed("add(1, 2)")
+        repl.feed("=add(2, 3) * 2")
+        repl.feed("error('oops')")
+        repl.feed("x = 5")
+        repl.feed("x, 'two', {1, a = {b = true}}")
+        repl.feed("print('printed')")
+        XCTAssertEqual(out, "13\n30\n5\ttwo\t{ 1, a = { b = true } }\nprinted\n")
+        XCTAssert(err.hasPrefix("stdin:1: oops\nstack traceback:"), err)
+    }
+
+    func testCompletion() throws {
+        let (s, _) = try TestSupport.session("return 0")
+        let repl = ReplEngine(session: s)
+        XCTAssert(repl.completions(for: "ouro.pre").contains("ouro.pretty"))
+        XCTAssert(repl.completions(for: "pri").contains("print"))
+        XCTAssert(repl.completions(for: "string.up").contains("string.upper"), "\(repl.completions(for: "string.up"))")
+        XCTAssertEqual(repl.completions(for: "nothing_here."), [])
+    }
+
+    func testHelpListsTheAPI() throws {
+        let (s, _) = try TestSupport.session("return 0")
+        let help = ReplEngine(session: s).help()
+        XCTAssert(help.contains("ouro.now"), help)
+        XCTAssert(help.contains("monotonic"), help)
+    }
+}
+
+final class CommandLineTests: XCTestCase {
+    func testPipedReplSessionGivesCleanOutput() throws {
+        let input = """
+            function sq(x)
+              return x * x
+            end
+            sq(4)
+            error("bad")
+            =sq(3) + 1
+            """
+        let (code, out, err) = try TestSupport.runOuro(["repl"], stdin: input + "\n")
+        XCTAssertEqual(code, 0)
+        XCTAssertEqual(out, "16\n10\n")
+        XCTAssert(err.contains("stdin:1: bad"), err)
+    }
+
+    func testBadInputExitsWithTwoAndNamesFileAndLine() throws {
+        let dir = TestSupport.tempFolder()
+        try "local x = \nprint(".write(toFile: dir + "/syntax.lua", atomically: true, encoding: .utf8)
+        try "local function f()\n  error('boom')\nend\nf()\n".write(toFile: dir + "/runtime.lua", atomically: true, encoding: .utf8)
+        try "print('fine')".write(toFile: dir + "/ok.lua", atomically: true, encoding: .utf8)
+
+        var r = try TestSupport.runOuro(["run", "syntax.lua"], cwd: dir)
+        XCTAssertEqual(r.0, 2); XCTAssert(r.2.contains("syntax.lua:2:"), r.2)
+        r = try TestSupport.runOuro(["check", "syntax.lua"], cwd: dir)
+        XCTAssertEqual(r.0, 2); XCTAssert(r.2.contains("syntax.lua:2:"), r.2)
+        r = try TestSupport.runOuro(["run", "runtime.lua"], cwd: dir)
+        XCTAssertEqual(r.0, 2); XCTAssert(r.2.contains("runtime.lua:2: boom"), r.2)
+        XCTAssert(r.2.contains("runtime.lua:4: in main chunk"), r.2)
+        XCTAssertFalse(r.2.contains("[C]"), "traceback trimmed to user frames: \(r.2)")
+        r = try TestSupport.runOuro(["run", "missing.lua"], cwd: dir)
+        XCTAssertEqual(r.0, 2); XCTAssert(r.2.contains("missing.lua: no such file"), r.2)
+        r = try TestSupport.runOuro(["run", "ok.lua", "--bogus"], cwd: dir)
+        XCTAssertEqual(r.0, 2); XCTAssert(r.2.contains("--bogus"), r.2)
+        r = try TestSupport.runOuro(["run", "ok.lua", "--max-memory", "lots"], cwd: dir)
+        XCTAssertEqual(r.0, 2); XCTAssert(r.2.contains("--max-memory"), r.2)
+        r = try TestSupport.runOuro(["run", "ok.lua", "--set", "n=3"], cwd: dir)
+        XCTAssertEqual(r.0, 0); XCTAssertEqual(r.1, "fine\n")
+        r = try TestSupport.runOuro(["check", "ok.lua"], cwd: dir)
+        XCTAssertEqual(r.0, 0)
+    }
+}
