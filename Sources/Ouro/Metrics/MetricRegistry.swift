@@ -1,0 +1,325 @@
+import Foundation
+
+/// What a metric measures, on which data, and which way is "more".
+public struct MetricInfo: Equatable, Sendable {
+    /// The data a metric reads.
+    public enum Kind: String, Sendable {
+        /// Texts (and their tokens).
+        case text
+        /// Numeric samples.
+        case numeric
+    }
+
+    /// What a higher value means.
+    public enum Direction: String, Sendable {
+        case moreDiverse = "higher = more diverse"
+        case lessDiverse = "higher = less diverse"
+        case morePositive = "higher = more positive"
+        case longer = "higher = longer"
+        case harderToRead = "higher = harder to read"
+        case furtherFromHuman = "higher = further from the human data"
+        case larger = "higher = larger value"
+    }
+
+    public var name: String
+    public var description: String
+    public var kind: Kind
+    public var direction: Direction
+
+    public init(name: String, description: String, kind: Kind, direction: Direction) {
+        self.name = name; self.description = description; self.kind = kind; self.direction = direction
+    }
+}
+
+/// The data a metric is computed on: one evaluation sample of a generation.
+public struct EvaluationSet: Sendable {
+    /// The texts (generated or human).
+    public var texts: [String]
+    /// Tokens of each text (the engine tokenizer's output). When empty, token metrics split `texts` on
+    /// whitespace (Python `str.split()`).
+    public var tokens: [[String]]
+    /// Numeric samples, for numeric models.
+    public var numeric: [Double]?
+    private var humanBox: [EvaluationSet]
+
+    /// The human reference data, for distances (`js_unigram`, `js_bigram`).
+    public var human: EvaluationSet? {
+        get { humanBox.first }
+        set { humanBox = newValue.map { [$0] } ?? [] }
+    }
+
+    public init(texts: [String] = [], tokens: [[String]] = [], numeric: [Double]? = nil, human: EvaluationSet? = nil) {
+        self.texts = texts; self.tokens = tokens; self.numeric = numeric
+        self.humanBox = human.map { [$0] } ?? []
+    }
+
+    /// True when it holds no text, no token and no number.
+    public var isEmpty: Bool { texts.isEmpty && tokens.isEmpty && (numeric?.isEmpty ?? true) }
+
+    /// Whether it holds text data.
+    public var hasText: Bool { !texts.isEmpty || !tokens.isEmpty }
+
+    /// Tokens per document: `tokens` if given, else the whitespace fields of each text.
+    public var documentTokens: [[String]] {
+        if !tokens.isEmpty { return tokens }
+        return texts.map { PythonText.split($0.unicodeScalars).map { String(String.UnicodeScalarView($0)) } }
+    }
+}
+
+/// Errors of metric computation; each names the metric concerned.
+public enum MetricError: Error, CustomStringConvertible, Equatable {
+    case unknownMetric(String, closest: [String])
+    case duplicateMetric(String)
+    case emptyEvaluationSet
+    case wrongKind(metric: String, needs: MetricInfo.Kind)
+    case missingHumanReference(metric: String)
+    case tokenCountMismatch(metric: String, texts: Int, tokenLists: Int)
+    case vaderLexiconNotConfigured(metric: String)
+    case failed(metric: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unknownMetric(let name, let closest):
+            return "unknown metric '\(name)'" + (closest.isEmpty ? "" : "; closest: " + closest.joined(separator: ", "))
+        case .duplicateMetric(let name):
+            return "metric '\(name)' is already registered"
+        case .emptyEvaluationSet:
+            return "cannot compute metrics on an empty evaluation set"
+        case .wrongKind(let metric, let needs):
+            return "metric '\(metric)' needs \(needs == .text ? "texts" : "numeric values"), and the evaluation set has none"
+        case .missingHumanReference(let metric):
+            return "metric '\(metric)' compares with human data, and the evaluation set has no human reference"
+        case .tokenCountMismatch(let metric, let texts, let lists):
+            return "metric '\(metric)': \(lists) token lists for \(texts) texts"
+        case .vaderLexiconNotConfigured(let metric):
+            return "metric '\(metric)' needs the VADER lexicon: set the registry's vaderLexiconDirectory (run scripts/fetch-package.sh vaderSentiment)"
+        case .failed(let metric, let reason):
+            return "metric '\(metric)': \(reason)"
+        }
+    }
+}
+
+/// Named metrics the experiment loop computes on each evaluation set.
+///
+/// Each metric is called once per evaluation set. `standard()` holds the built-in ones; callers (the Lua
+/// bridge) may `register` more.
+public final class MetricRegistry: @unchecked Sendable {
+    /// Computes one value from an evaluation set.
+    public typealias Compute = (EvaluationSet) throws -> Double
+
+    private var order: [String] = []
+    private var entries: [String: (info: MetricInfo, compute: Compute)] = [:]
+    private let lock = NSLock()
+    private var vader: Vader?
+
+    /// Folder holding `vader_lexicon.txt` and `emoji_utf8_lexicon.txt`, for `positivity`.
+    public var vaderLexiconDirectory: URL? {
+        didSet { lock.withLock { vader = nil } }
+    }
+
+    /// An empty registry.
+    public init() {}
+
+    /// Uses an already loaded lexicon for `positivity`.
+    public func setVaderLexicon(_ lexicon: VaderLexicon) { lock.withLock { vader = Vader(lexicon: lexicon) } }
+
+    /// The registered metrics, in registration order.
+    public var infos: [MetricInfo] { lock.withLock { order.map { entries[$0]!.info } } }
+
+    /// The description of one metric, if registered.
+    public func info(_ name: String) -> MetricInfo? { lock.withLock { entries[name]?.info } }
+
+    /// Adds a metric.
+    /// - Parameters:
+    ///   - info: its name, description, kind and direction.
+    ///   - compute: computes it from an evaluation set; called only with data of the metric's kind.
+    /// - Throws: `MetricError.duplicateMetric` if the name is taken.
+    public func register(_ info: MetricInfo, compute: @escaping Compute) throws {
+        try lock.withLock {
+            guard entries[info.name] == nil else { throw MetricError.duplicateMetric(info.name) }
+            order.append(info.name)
+            entries[info.name] = (info, compute)
+        }
+    }
+
+    /// Computes the named metrics on one evaluation set.
+    /// - Parameters:
+    ///   - names: metric names; all are checked before any is computed.
+    ///   - set: the data.
+    /// - Returns: the value of each metric, by name.
+    /// - Throws: `MetricError.emptyEvaluationSet`, `.unknownMetric` (with the closest names),
+    ///   `.wrongKind` naming the metric, or the metric's own error.
+    public func compute(_ names: [String], on set: EvaluationSet) throws -> [String: Double] {
+        guard !set.isEmpty else { throw MetricError.emptyEvaluationSet }
+        let chosen: [(MetricInfo, Compute)] = try lock.withLock {
+            try names.map { name in
+                guard let e = entries[name] else {
+                    throw MetricError.unknownMetric(name, closest: Self.closest(to: name, in: order))
+                }
+                return e
+            }
+        }
+        for (info, _) in chosen {
+            switch info.kind {
+            case .text where !set.hasText: throw MetricError.wrongKind(metric: info.name, needs: .text)
+            case .numeric where (set.numeric?.isEmpty ?? true): throw MetricError.wrongKind(metric: info.name, needs: .numeric)
+            default: break
+            }
+        }
+        var out: [String: Double] = [:]
+        for (info, f) in chosen {
+            do {
+                out[info.name] = try f(set)
+            } catch let e as MetricError {
+                throw e
+            } catch {
+                throw MetricError.failed(metric: info.name, reason: String(describing: error))
+            }
+        }
+        return out
+    }
+
+    /// Up to 3 registered names nearest to `name` by edit distance.
+    static func closest(to name: String, in names: [String]) -> [String] {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            if a.isEmpty { return b.count }
+            var prev = Array(0...b.count)
+            for i in 1...a.count {
+                var cur = [Int](repeating: 0, count: b.count + 1)
+                cur[0] = i
+                for j in stride(from: 1, through: b.count, by: 1) {
+                    cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                }
+                prev = cur
+            }
+            return prev[b.count]
+        }
+        let target = Array(name.lowercased())
+        var scored: [(name: String, d: Int)] = []
+        for candidate in names {
+            let d: Int = distance(target, Array(candidate.lowercased()))
+            scored.append((candidate, d))
+        }
+        scored.sort { (a: (name: String, d: Int), b: (name: String, d: Int)) -> Bool in
+            a.d != b.d ? a.d < b.d : a.name < b.name
+        }
+        return scored.prefix(3).map { $0.name }
+    }
+
+    fileprivate func vaderAnalyzer(metric: String) throws -> Vader {
+        try lock.withLock {
+            if let v = vader { return v }
+            guard let dir = vaderLexiconDirectory else { throw MetricError.vaderLexiconNotConfigured(metric: metric) }
+            do {
+                let v = Vader(lexicon: try VaderLexicon.load(directory: dir))
+                vader = v
+                return v
+            } catch {
+                throw MetricError.failed(metric: metric, reason: String(describing: error))
+            }
+        }
+    }
+}
+
+// MARK: - The built-in metrics
+
+extension MetricRegistry {
+    /// A registry holding every built-in metric.
+    /// - Parameter vaderLexiconDirectory: where `positivity` finds the VADER lexicons (may be set later).
+    public static func standard(vaderLexiconDirectory: URL? = nil) -> MetricRegistry {
+        let r = MetricRegistry()
+        r.vaderLexiconDirectory = vaderLexiconDirectory
+        r.registerStandardMetrics()
+        return r
+    }
+
+    private func add(_ name: String, _ description: String, _ kind: MetricInfo.Kind, _ direction: MetricInfo.Direction,
+                     _ compute: @escaping Compute) {
+        try! register(MetricInfo(name: name, description: description, kind: kind, direction: direction), compute: compute)
+    }
+
+    private static func checkedTokens(_ set: EvaluationSet, _ metric: String) throws -> [[String]] {
+        let docs = set.documentTokens
+        if !set.texts.isEmpty && !set.tokens.isEmpty && set.texts.count != set.tokens.count {
+            throw MetricError.tokenCountMismatch(metric: metric, texts: set.texts.count, tokenLists: set.tokens.count)
+        }
+        return docs
+    }
+
+    private static func flatTokens(_ set: EvaluationSet, _ metric: String) throws -> [String] {
+        try checkedTokens(set, metric).flatMap { $0 }
+    }
+
+    private static func mean(_ xs: [Double]) -> Double { NumericMetrics.mean(xs) }
+
+    private func registerStandardMetrics() {
+        typealias S = MetricRegistry
+        add("ttr", "type–token ratio of all tokens of the set", .text, .moreDiverse) {
+            Lexical.ttr(try S.flatTokens($0, "ttr"))
+        }
+        add("ttr150", "mean TTR of the whitespace words of each text's first 150 characters (the study's TTR)", .text, .moreDiverse) {
+            Lexical.prefixTTR($0.texts)
+        }
+        add("mattr", "moving-average TTR, window 50, over all tokens (lexical-diversity 0.1.1)", .text, .moreDiverse) {
+            Lexical.mattr(try S.flatTokens($0, "mattr"), window: 50)
+        }
+        add("mtld", "measure of textual lexical diversity, threshold 0.72 (lexical-diversity 0.1.1)", .text, .moreDiverse) {
+            Lexical.mtld(try S.flatTokens($0, "mtld"))
+        }
+        add("hdd", "HD-D, sample 42 (lexical-diversity 0.1.1)", .text, .moreDiverse) {
+            Lexical.hdd(try S.flatTokens($0, "hdd"))
+        }
+        for n in 1...4 {
+            add("distinct_\(n)", "distinct \(n)-grams ÷ \(n)-grams, within documents", .text, .moreDiverse) {
+                Lexical.distinct(try S.checkedTokens($0, "distinct_\(n)"), n: n)
+            }
+        }
+        add("unique_words", "number of distinct tokens", .text, .moreDiverse) {
+            Double(Lexical.uniqueWords(try S.flatTokens($0, "unique_words")))
+        }
+        add("word_entropy", "entropy (nats) of the token frequency distribution", .text, .moreDiverse) {
+            Lexical.wordEntropy(try S.flatTokens($0, "word_entropy"))
+        }
+        add("unique_docs", "share of distinct texts", .text, .moreDiverse) { Lexical.uniqueDocumentShare($0.texts) }
+        add("compression_ratio", "UTF-8 bytes ÷ zlib-compressed bytes of the texts joined by newlines", .text, .lessDiverse) {
+            try Lexical.compressionRatio($0.texts)
+        }
+        add("self_bleu", "mean sentence BLEU (sacreBLEU 13a, effective order) of each text against the others, in [0, 1]", .text, .lessDiverse) {
+            do { return try SelfBLEU.selfBLEU($0.texts) } catch { throw MetricError.failed(metric: "self_bleu", reason: String(describing: error)) }
+        }
+        add("lexical_diversity", "1 − self_bleu (the study's lexical diversity)", .text, .moreDiverse) {
+            do { return 1 - (try SelfBLEU.selfBLEU($0.texts)) } catch { throw MetricError.failed(metric: "lexical_diversity", reason: String(describing: error)) }
+        }
+        add("positivity", "mean VADER compound score (vaderSentiment 3.3.2)", .text, .morePositive) { [unowned self] set in
+            let vader = try self.vaderAnalyzer(metric: "positivity")
+            return S.mean(set.texts.map { vader.polarityScores($0).compound })
+        }
+        add("length", "mean length in characters (code points)", .text, .longer) {
+            S.mean($0.texts.map { Double(Readability.characters($0)) })
+        }
+        add("length_words", "mean number of words per text", .text, .longer) {
+            S.mean($0.texts.map { Double(Readability.words($0).count) })
+        }
+        add("length_tokens", "mean number of tokens per text", .text, .longer) {
+            S.mean(try S.checkedTokens($0, "length_tokens").map { Double($0.count) })
+        }
+        add("fk_grade", "mean Flesch–Kincaid grade of the texts with words (heuristic syllable counter)", .text, .harderToRead) {
+            S.mean($0.texts.compactMap(Readability.fleschKincaidGrade))
+        }
+        for (name, n) in [("js_unigram", 1), ("js_bigram", 2)] {
+            add(name, "Jensen–Shannon divergence (bits) of the \(n == 1 ? "unigram" : "bigram") distribution from the human data's, add-0.5 smoothing", .text, .furtherFromHuman) { set in
+                guard let human = set.human, human.hasText else { throw MetricError.missingHumanReference(metric: name) }
+                return Distances.jsDivergence(try S.checkedTokens(set, name), try S.checkedTokens(human, name), n: n)
+            }
+        }
+        add("mean", "mean of the values", .numeric, .larger) { NumericMetrics.mean($0.numeric ?? []) }
+        add("variance", "unbiased variance of the values", .numeric, .moreDiverse) { NumericMetrics.variance($0.numeric ?? []) }
+        add("entropy", "entropy (nats) of the empirical distribution of the values", .numeric, .moreDiverse) {
+            NumericMetrics.entropy($0.numeric ?? [])
+        }
+        add("support", "number of distinct values", .numeric, .moreDiverse) { Double(NumericMetrics.support($0.numeric ?? [])) }
+        add("heterozygosity", "1 − Σ p² of the empirical distribution of the values", .numeric, .moreDiverse) {
+            NumericMetrics.heterozygosity($0.numeric ?? [])
+        }
+    }
+}
