@@ -1,5 +1,6 @@
 import CLua
 import Foundation
+import Ouro
 
 /// An error raised by Lua code (or by the limits), surfaced in Swift.
 public struct LuaError: Error, CustomStringConvertible, Equatable {
@@ -57,6 +58,16 @@ public final class LuaState {
     public var output: (String) -> Void = { s in FileHandle.standardOutput.write(Data(s.utf8)) }
     /// Set when the state is sandboxed; consulted by every binding that touches files.
     public internal(set) var sandbox: Sandbox?
+    /// The folder of the script being run (relative data paths resolve here first), if any.
+    public internal(set) var scriptFolder: String?
+    /// Where catalog data sets live (`ouro data` builds them).
+    public internal(set) var dataFolder: String = "data" {
+        didSet { metrics.vaderLexiconDirectory = LuaState.vaderFolder(dataFolder) }
+    }
+    /// This state's metric registry: the built-in metrics plus those registered from Lua.
+    public let metrics = MetricRegistry.standard()
+    var vaderCache: Vader?
+    static func vaderFolder(_ data: String) -> URL { URL(fileURLWithPath: data).appendingPathComponent("lexicons/vader") }
 
     var typeNames: [ObjectIdentifier: String] = [:]
     var describers: [ObjectIdentifier: (AnyObject) -> String] = [:]

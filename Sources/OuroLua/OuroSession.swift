@@ -74,6 +74,8 @@ public final class OuroSession {
         let sandbox = Sandbox(readRoots: [folder, data, stdlib] + options.readPaths,
                               writeRoots: [folder] + options.writePaths, enforced: !options.trust)
         state.installModules(stdlib: stdlib, scriptFolder: folder, sandbox: sandbox)
+        state.scriptFolder = scriptPath == nil ? nil : folder
+        state.dataFolder = data
         try installOuro(dataFolder: data)
     }
 

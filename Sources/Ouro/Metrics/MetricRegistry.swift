@@ -11,7 +11,7 @@ public struct MetricInfo: Equatable, Sendable {
     }
 
     /// What a higher value means.
-    public enum Direction: String, Sendable {
+    public enum Direction: String, Sendable, CaseIterable {
         case moreDiverse = "higher = more diverse"
         case lessDiverse = "higher = less diverse"
         case morePositive = "higher = more positive"
@@ -154,7 +154,7 @@ public final class MetricRegistry: @unchecked Sendable {
         let chosen: [(MetricInfo, Compute)] = try lock.withLock {
             try names.map { name in
                 guard let e = entries[name] else {
-                    throw MetricError.unknownMetric(name, closest: Self.closest(to: name, in: order))
+                    throw MetricError.unknownMetric(name, closest: Suggestions.closest(to: name, in: order))
                 }
                 return e
             }
@@ -177,33 +177,6 @@ public final class MetricRegistry: @unchecked Sendable {
             }
         }
         return out
-    }
-
-    /// Up to 3 registered names nearest to `name` by edit distance.
-    static func closest(to name: String, in names: [String]) -> [String] {
-        func distance(_ a: [Character], _ b: [Character]) -> Int {
-            if a.isEmpty { return b.count }
-            var prev = Array(0...b.count)
-            for i in 1...a.count {
-                var cur = [Int](repeating: 0, count: b.count + 1)
-                cur[0] = i
-                for j in stride(from: 1, through: b.count, by: 1) {
-                    cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                }
-                prev = cur
-            }
-            return prev[b.count]
-        }
-        let target = Array(name.lowercased())
-        var scored: [(name: String, d: Int)] = []
-        for candidate in names {
-            let d: Int = distance(target, Array(candidate.lowercased()))
-            scored.append((candidate, d))
-        }
-        scored.sort { (a: (name: String, d: Int), b: (name: String, d: Int)) -> Bool in
-            a.d != b.d ? a.d < b.d : a.name < b.name
-        }
-        return scored.prefix(3).map { $0.name }
     }
 
     fileprivate func vaderAnalyzer(metric: String) throws -> Vader {

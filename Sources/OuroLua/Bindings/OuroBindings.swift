@@ -6,6 +6,8 @@ import Ouro
 public enum OuroBindings {
     public static func install(into state: LuaState) {
         installCore(into: state)
+        installData(into: state)
+        installMetrics(into: state)
     }
 
     static func installCore(into state: LuaState) {
