@@ -25,6 +25,11 @@ let package = Package(
             providers: [.apt(["liblua5.4-dev"])]
         ),
         .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
             name: "CEdit",
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
@@ -32,7 +37,7 @@ let package = Package(
 
         // MARK: - Implementation
         // The engine: pure Swift, knows nothing of Lua.
-        .target(name: "Ouro", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Ouro", dependencies: ["COpenBLAS", .product(name: "GRDB", package: "GRDB.swift")]),
         // The bridge: Lua state, conversion, userdata, sandbox, limits, the `ouro` module, the REPL engine.
         .target(name: "OuroLua", dependencies: ["CLua", "Ouro"]),
         // The thin command-line tool.

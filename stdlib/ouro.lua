@@ -39,4 +39,6 @@ function ouro.pretty(value, depth, seen)
   return "{ " .. table.concat(parts, ", ") .. " }"
 end
 
+require("experiment")
+
 return ouro

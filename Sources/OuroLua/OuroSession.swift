@@ -75,6 +75,7 @@ public final class OuroSession {
                               writeRoots: [folder] + options.writePaths, enforced: !options.trust)
         state.installModules(stdlib: stdlib, scriptFolder: folder, sandbox: sandbox)
         state.scriptFolder = scriptPath == nil ? nil : folder
+        state.scriptName = scriptPath.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
         state.dataFolder = data
         try installOuro(dataFolder: data)
     }

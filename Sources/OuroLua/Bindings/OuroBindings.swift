@@ -8,12 +8,34 @@ public enum OuroBindings {
         installCore(into: state)
         installData(into: state)
         installMetrics(into: state)
+        installModels(into: state)
     }
 
     static func installCore(into state: LuaState) {
         let start = DispatchTime.now().uptimeNanoseconds
         state.register("ouro.now", doc: "ouro.now() → monotonic wall-clock seconds (for timing in scripts)") { lua in
             lua.push(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            return 1
+        }
+        state.register("ouro._where", doc: "internal: `file:line: ` of the user's innermost frame") { lua in
+            lua.push(lua.userLocation())
+            return 1
+        }
+        state.register("ouro._typename", doc: "internal: the Ouro type name of a value (Dataset, NGram, …) or its Lua type") { lua in
+            lua.push(lua.typeName(at: 1))
+            return 1
+        }
+        state.register("ouro._metric_hint", doc: "internal: nil when a metric exists, else ' (did you mean …)' text") { lua in
+            let name = try lua.argString(1, "metric name")
+            let names = lua.state.metrics.infos.map(\.name)
+            if names.contains(name) { return 0 }
+            let hint = Suggestions.hint(for: name, in: names)
+            lua.push(hint.isEmpty ? " (see ouro.metrics.list())" : hint)
+            return 1
+        }
+        state.register("ouro._script_name", doc: "internal: the running file's name without extension") { lua in
+            let folder = lua.state.scriptName ?? "repl"
+            lua.push(folder)
             return 1
         }
         state.register("ouro.check_options",

@@ -1,0 +1,55 @@
+import Foundation
+
+/// The Swift side of `ouro bench ngram` (scripts/bench/ngram.sh runs the peers and compares).
+public enum NGramBench {
+    /// One measurement.
+    public struct Result: Sendable {
+        public var tokens: Int
+        public var fitSeconds: Double
+        public var scoreSeconds: Double
+        public var scoredTokens: Int
+        public var generatedTokens: Int
+        public var generateSeconds: Double
+        public var bytesPerNGram: Double
+        public var perplexity: Double
+        public var description: String
+    }
+
+    /// Reads whitespace-tokenized text (one document per line) from `path`.
+    public static func readLines(_ path: String) throws -> [[UInt32]] {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw NGramError("\(path): cannot read")
+        }
+        return text.split(separator: "\n").map { l in
+            Vocabulary.shared.ids(for: l.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init))
+        }.filter { !$0.isEmpty }
+    }
+
+    /// Fits an order-`order` Kneser–Ney model on `train`, scores `heldout` (timing the scoring alone),
+    /// generates `generate` tokens from an order-3 model with `min_p = minP` on the calling thread,
+    /// and writes the fitted model's ARPA to `arpaPath` if given.
+    public static func run(train: [[UInt32]], heldout: [[UInt32]], order: Int, generate: Int = 1_000_000,
+                           minP: Double = 0.1, arpaPath: String? = nil) throws -> Result {
+        func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        let tokens = train.reduce(0) { $0 + $1.count }
+        var t0 = now()
+        let m = try NGramModel(order: order, documents: train)
+        let fit = now() - t0
+        t0 = now()
+        let ppl = try m.perplexity(heldout)
+        let score = now() - t0
+        if let arpaPath { try ARPA.write(m, to: arpaPath) }
+        let m3 = order == 3 ? m : try NGramModel(order: 3, documents: train)
+        var produced = 0, seed: UInt64 = 0
+        t0 = now()
+        while produced < generate {
+            let docs = try m3.generate(n: 1000, params: GenerationParams(minP: minP, maxNewTokens: 200), seed: seed)
+            for d in docs { produced += d.count + 1 }
+            seed += 1
+        }
+        let gen = now() - t0
+        return Result(tokens: tokens, fitSeconds: fit, scoreSeconds: score,
+                      scoredTokens: heldout.reduce(0) { $0 + $1.count + 1 }, generatedTokens: produced,
+                      generateSeconds: gen, bytesPerNGram: m.bytesPerNGram, perplexity: ppl, description: m.description)
+    }
+}

@@ -1,0 +1,252 @@
+import Foundation
+
+/// Errors of n-gram models, with messages that name the option.
+public struct NGramError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ message: String) { description = message }
+}
+
+/// A word-level n-gram language model (orders 1–6) over ids of `Vocabulary.shared`.
+///
+/// Documents are token-id sequences without boundary tokens; the model adds `<s>` before and `</s>`
+/// after each document. Smoothing: interpolated modified Kneser–Ney estimated exactly as KenLM's
+/// `lmplz` with default options, interpolated Witten–Bell, or add-k (Lidstone) at the full context.
+/// A model is either fitted (one component) or a fine-tuned mixture
+/// `p(w|h) = Σᵢ λᵢ pᵢ(w|h)` of fitted components (see `finetune`). Formulas: docs/ngram.md.
+///
+/// Tokens the model never saw score as `<unk>`. Probabilities are exact in `Double`.
+public final class NGramModel: CustomStringConvertible, @unchecked Sendable {
+    /// The smoothing method.
+    public enum Smoothing: Sendable, Equatable {
+        case kneserNey
+        case wittenBell
+        /// Add-k (Lidstone): `(c(hw) + k) / (c(h) + k·V)` at the full context, uniform for unseen contexts.
+        case addK(Double)
+
+        /// The Lua-facing name: `kneser-ney`, `witten-bell`, `add-k`.
+        public var name: String {
+            switch self {
+            case .kneserNey: return "kneser-ney"
+            case .wittenBell: return "witten-bell"
+            case .addK: return "add-k"
+            }
+        }
+
+        /// Parses `kneser-ney`, `witten-bell`, `add-k` (with `k`, default 1).
+        public init(name: String, k: Double = 1) throws {
+            switch name {
+            case "kneser-ney", "kn": self = .kneserNey
+            case "witten-bell", "wb": self = .wittenBell
+            case "add-k", "addk", "lidstone":
+                guard k > 0, k.isFinite else { throw NGramError("'k' must be a number > 0, got \(k)") }
+                self = .addK(k)
+            default:
+                throw NGramError("'smoothing' must be one of \"kneser-ney\", \"witten-bell\", \"add-k\", got \"\(name)\"")
+            }
+        }
+    }
+
+    /// The base of a logarithm.
+    public enum LogBase: Sendable { case e, ten }
+
+    public static let maxOrder = 6
+
+    public let order: Int
+    public let smoothing: Smoothing
+    /// Fitted components and their weights (one component of weight 1 unless fine-tuned).
+    private(set) var components: [NGramTables] = []
+    private(set) var weights: [Double] = []
+    /// Modified Kneser–Ney discounts `[D0=0, D1, D2, D3+]` per order of the first component (empty otherwise).
+    public internal(set) var discounts: [[Double]] = []
+
+    /// Creates an unfitted model.
+    /// - Throws: `NGramError` if `order` is not in 1…6.
+    public init(order: Int, smoothing: Smoothing = .kneserNey) throws {
+        guard order >= 1 && order <= NGramModel.maxOrder else {
+            throw NGramError("'order' must be an integer between 1 and \(NGramModel.maxOrder), got \(order)")
+        }
+        self.order = order
+        self.smoothing = smoothing
+    }
+
+    init(order: Int, smoothing: Smoothing, components: [NGramTables], weights: [Double]) {
+        self.order = order; self.smoothing = smoothing; self.components = components; self.weights = weights
+    }
+
+    /// Creates and fits a model. See `fit(_:)`.
+    public convenience init(order: Int, smoothing: Smoothing = .kneserNey, documents: [[UInt32]]) throws {
+        try self.init(order: order, smoothing: smoothing)
+        try fit(documents)
+    }
+
+    /// Whether the model has been fitted (or loaded).
+    public var isFitted: Bool { !components.isEmpty }
+
+    /// Fits the model on `documents` (token ids without boundary tokens), replacing any earlier fit.
+    /// - Returns: `self`.
+    /// - Throws: `NGramError` if there are no documents.
+    /// - Complexity: O(order · tokens) expected for counting plus O(n log n) to sort n stored n-grams.
+    @discardableResult
+    public func fit(_ documents: [[UInt32]]) throws -> NGramModel {
+        guard !documents.isEmpty else { throw NGramError("cannot fit an n-gram model on an empty dataset") }
+        let counts = NGramEstimator.count(documents, order: order)
+        let (t, d) = NGramEstimator.tables(counts, order: order, smoothing: smoothing)
+        components = [t]; weights = [1]; discounts = d
+        return self
+    }
+
+    /// Fits on documents given as one flat buffer and `offsets` (document `i` is
+    /// `tokens[offsets[i]..<offsets[i+1]]`, so `offsets.count` = documents + 1).
+    @discardableResult
+    public func fit(tokens: [UInt32], offsets: [Int]) throws -> NGramModel {
+        var docs: [[UInt32]] = []
+        docs.reserveCapacity(max(offsets.count - 1, 0))
+        for i in 0..<max(offsets.count - 1, 0) { docs.append(Array(tokens[offsets[i]..<offsets[i + 1]])) }
+        return try fit(docs)
+    }
+
+    func requireFitted() throws {
+        if components.isEmpty { throw NGramError("the n-gram model has not been fitted (call fit first)") }
+    }
+
+    // MARK: - Description and size
+
+    /// Distinct word types the model can score or emit (union over components, without `<s>`).
+    public var typeCount: Int { vocabulary.count - 1 }
+
+    /// The global ids of the model's vocabulary (union over components), ascending; includes `<unk>`, `<s>`, `</s>`.
+    public var vocabulary: [UInt32] {
+        if components.count == 1 { return components[0].vocab.sorted() }
+        var s = Set<UInt32>()
+        for c in components { s.formUnion(c.vocab) }
+        return s.sorted()
+    }
+
+    /// Stored n-grams per order (index 0 = unigrams), summed over components.
+    public var ngramCounts: [Int] {
+        var r = [Int](repeating: 0, count: order)
+        for c in components { for (i, x) in c.ngramCounts.enumerated() { r[i] += x } }
+        return r
+    }
+
+    /// Bytes of the model's tables.
+    public var storageBytes: Int { components.reduce(0) { $0 + $1.bytes } }
+
+    /// `storageBytes` divided by the number of stored n-grams.
+    public var bytesPerNGram: Double {
+        let n = ngramCounts.reduce(0, +)
+        return n == 0 ? 0 : Double(storageBytes) / Double(n)
+    }
+
+    static func compact(_ n: Int) -> String {
+        if n >= 10_000_000 { return "\(n / 1_000_000)M" }
+        if n >= 1_000_000 { return String(format: "%.1fM", Double(n) / 1e6) }
+        if n >= 10_000 { return "\(n / 1000)k" }
+        if n >= 1000 { return String(format: "%.1fk", Double(n) / 1e3) }
+        return "\(n)"
+    }
+
+    /// `NGram(order 3, kneser-ney, 12k types, 41k trigrams)`.
+    public var description: String {
+        let names = ["unigrams", "bigrams", "trigrams", "4-grams", "5-grams", "6-grams"]
+        var s = "NGram(order \(order), \(smoothing.name)"
+        if !isFitted { return s + ", unfitted)" }
+        s += ", \(NGramModel.compact(typeCount)) types, \(NGramModel.compact(ngramCounts[order - 1])) \(names[order - 1])"
+        if components.count > 1 { s += ", finetuned mixture of \(components.count)" }
+        return s + ")"
+    }
+
+    // MARK: - Scoring
+
+    /// Scoring state: per component, the local history.
+    struct History {
+        var local: [[UInt32]]
+    }
+
+    func newHistory() -> History {
+        History(local: components.map { _ in [NGramTables.bos] })
+    }
+
+    func push(_ global: UInt32, _ h: inout History) {
+        for (c, t) in components.enumerated() {
+            var l = t.local(global)
+            if l == UInt32.max { l = NGramTables.unk }
+            h.local[c].append(l)
+            if h.local[c].count > order - 1 && h.local[c].count > 8 {
+                h.local[c].removeFirst(h.local[c].count - max(order - 1, 1))
+            }
+        }
+    }
+
+    /// Whether the union vocabulary contains `global` (other than through `<unk>`).
+    func known(_ global: UInt32) -> Bool {
+        for t in components where t.local(global) != UInt32.max { return true }
+        return false
+    }
+
+    /// `p(w | history)` where unknown words score as `<unk>`.
+    func prob(_ global: UInt32, _ h: History, nodes: inout [Int]) -> Double {
+        let w = known(global) ? global : Vocabulary.unk
+        var p = 0.0
+        for (c, t) in components.enumerated() {
+            let l = t.local(w)
+            if l == UInt32.max { continue }
+            h.local[c].withUnsafeBufferPointer { t.chain($0, into: &nodes) }
+            p += weights[c] * t.prob(l, nodes: nodes)
+        }
+        return p
+    }
+
+    /// The probability of `token` after `context` (token ids; the document start `<s>` is implied
+    /// before the context, so an empty context means "first token").
+    public func probability(of token: UInt32, after context: [UInt32]) throws -> Double {
+        try requireFitted()
+        var h = newHistory()
+        for x in context { push(x, &h) }
+        var nodes: [Int] = []
+        return prob(token, h, nodes: &nodes)
+    }
+
+    /// The next-token distribution after `context` over the model's vocabulary (global ids ascending,
+    /// `<s>` included with probability 0). Unknown context tokens act as `<unk>`.
+    /// - Complexity: O(V · order).
+    public func nextTokenDistribution(context: [UInt32]) throws -> [(token: UInt32, probability: Double)] {
+        try requireFitted()
+        var h = newHistory()
+        for x in context { push(x, &h) }
+        var acc: [UInt32: Double] = [:]
+        var nodes: [Int] = []
+        for (c, t) in components.enumerated() {
+            h.local[c].withUnsafeBufferPointer { t.chain($0, into: &nodes) }
+            let d = t.distribution(nodes: nodes)
+            for (l, p) in d.enumerated() { acc[t.vocab[l], default: 0] += weights[c] * p }
+        }
+        return acc.keys.sorted().map { ($0, acc[$0]!) }
+    }
+
+    /// The log probability of a document: `Σ log p(wᵢ | <s> w₁ … wᵢ₋₁)` over its tokens and, when
+    /// `eos` is true, the final `</s>` (as KenLM's `score(…, bos=True, eos=True)`).
+    /// - Parameter base: `.e` (natural log) or `.ten` (log10, KenLM's unit).
+    public func logprob(_ tokens: [UInt32], base: LogBase = .e, eos: Bool = true) throws -> Double {
+        try requireFitted()
+        var h = newHistory()
+        var nodes: [Int] = []
+        var s = 0.0
+        for x in tokens {
+            s += Foundation.log(prob(x, h, nodes: &nodes))
+            push(x, &h)
+        }
+        if eos { s += Foundation.log(prob(Vocabulary.eos, h, nodes: &nodes)) }
+        return base == .e ? s : s / Foundation.log(10)
+    }
+
+    /// Perplexity as KenLM and SRILM define it: `exp(−Σ log p / N)` where the sum and `N` run over
+    /// every token and each document's `</s>` (not `<s>`); unknown tokens score as `<unk>`.
+    public func perplexity(_ documents: [[UInt32]]) throws -> Double {
+        try requireFitted()
+        var s = 0.0, n = 0
+        for d in documents { s += try logprob(d); n += d.count + 1 }
+        guard n > 0 else { throw NGramError("perplexity of an empty dataset") }
+        return Foundation.exp(-s / Double(n))
+    }
+}

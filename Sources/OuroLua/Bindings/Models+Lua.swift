@@ -1,0 +1,142 @@
+import Foundation
+import Ouro
+
+/// A toy model (Gaussian, GMM, categorical) as a Lua object. The engine's toy models are values;
+/// the box gives them the identity Lua objects need (`m:fit(d)` changes `m` and returns it).
+public final class NumericModelBox: CustomStringConvertible {
+    public var model: any NumericModel
+    public let kind: String
+    public init(_ model: any NumericModel, kind: String) { self.model = model; self.kind = kind }
+    public var description: String { model.description }
+}
+
+/// `ouro.model.*` and the model methods.
+extension OuroBindings {
+    static let samplingKeys = ["n", "temperature", "top_k", "top_p", "min_p", "repetition_penalty", "max_new_tokens", "seed", "prompt"]
+
+    /// Hugging Face-named sampling options → `GenerationParams` (validated with the options' names).
+    static func generationParams(_ o: LuaOptions) throws -> GenerationParams {
+        var p = GenerationParams()
+        p.temperature = try o.number("temperature", default: 1, min: 0, minExclusive: true)!
+        p.topK = try o.integer("top_k", default: 0, min: 0)!
+        p.topP = try o.number("top_p", default: 1, min: 0, max: 1, minExclusive: true)!
+        p.minP = try o.number("min_p", default: 0, min: 0, max: 1)!
+        p.repetitionPenalty = try o.number("repetition_penalty", default: 1, min: 0, minExclusive: true)!
+        p.maxNewTokens = try o.integer("max_new_tokens", default: 256, min: 1)!
+        if let prompt = try o.string("prompt") { p.prompt = Tokenizer.word.tokenize(prompt).map { Vocabulary.shared.lookup($0) ?? Vocabulary.unk } }
+        try p.validate()
+        return p
+    }
+
+    /// The documents of a Dataset as token-id sequences.
+    static func documents(_ d: Dataset) -> [[UInt32]] { (0..<d.count).map { Array(d.tokens(at: $0)) } }
+
+    static func installModels(into state: LuaState) {
+        state.registerType(NGramModel.self, name: "NGram", methods: [
+            "fit": ("m:fit(d) → m, fitted on the Dataset d (replacing any earlier fit)", { m, lua in
+                let d = try lua.argObject(2, "data", as: Dataset.self)
+                guard d.count > 0 else { throw LuaArgumentError("cannot fit on an empty dataset") }
+                try m.fit(tokens: d.tokenIDs, offsets: d.offsets)
+                lua.pushValue(at: 1)
+                return 1
+            }),
+            "perplexity": ("m:perplexity(d) → perplexity of Dataset d (KenLM/SRILM convention: counts </s>, not <s>)", { m, lua in
+                let d = try lua.argObject(2, "data", as: Dataset.self)
+                lua.push(try m.perplexity(documents(d)))
+                return 1
+            }),
+            "logprob": ("m:logprob(text) → natural-log probability of the text (with </s>)", { m, lua in
+                let text = try lua.argString(2, "text")
+                let ids = Tokenizer.word.tokenize(text).map { Vocabulary.shared.lookup($0) ?? Vocabulary.unk }
+                lua.push(try m.logprob(ids))
+                return 1
+            }),
+            "generate": ("m:generate{ n, temperature, top_k, top_p, min_p, repetition_penalty, max_new_tokens, seed, prompt } → Dataset", { m, lua in
+                let o = try lua.options(at: 2, allowed: samplingKeys)
+                let n = try o.integer("n", default: 1, min: 0)!
+                let seed = UInt64(try o.integer("seed", default: 1, min: 0)!)
+                let seqs = try m.generate(n: n, params: try generationParams(o), seed: seed)
+                lua.push(object: Dataset.from(tokenSequences: seqs))
+                return 1
+            }),
+            "finetune": ("m:finetune(d, { weight = w }) → a new model: (1−w)·p_base + w·p_d; m is unchanged", { m, lua in
+                let d = try lua.argObject(2, "data", as: Dataset.self)
+                let o = try lua.options(at: 3, allowed: ["weight"])
+                let w = try o.number("weight", default: 0.5, min: 0, max: 1)!
+                guard d.count > 0 else { throw LuaArgumentError("cannot finetune on an empty dataset") }
+                lua.push(object: try m.finetune(documents(d), weight: w))
+                return 1
+            }),
+            "save": ("m:save(path) — ARPA file, readable by KenLM/SRILM; honours the sandbox", { m, lua in
+                var path = try lua.argString(2, "path")
+                if !path.hasPrefix("/"), let folder = lua.state.scriptFolder { path = (folder as NSString).appendingPathComponent(path) }
+                try lua.state.sandbox?.checkWrite(path)
+                try ARPA.write(m, to: path)
+                return 0
+            }),
+        ])
+        state.register("ouro.model.ngram", doc: "ouro.model.ngram{ order = 3, smoothing = 'kneser-ney'|'witten-bell'|'add-k', k = 1 } → NGram (unfitted)") { lua in
+            let o = try lua.options(at: 1, allowed: ["order", "smoothing", "k"])
+            let order = try o.integer("order", default: 3, min: 1, max: NGramModel.maxOrder)!
+            let name = try o.string("smoothing", default: "kneser-ney", oneOf: ["kneser-ney", "witten-bell", "add-k"])!
+            let k = try o.number("k", default: 1, min: 0, minExclusive: true)!
+            lua.push(object: try NGramModel(order: order, smoothing: try NGramModel.Smoothing(name: name, k: k)))
+            return 1
+        }
+        state.register("ouro.model.load", doc: "ouro.model.load(path) → NGram from an ARPA file") { lua in
+            let path = try resolveDataPath(try lua.argString(1, "path"), lua: lua)
+            lua.push(object: try ARPA.load(path))
+            return 1
+        }
+
+        state.registerType(NumericModelBox.self, name: "ToyModel", methods: [
+            "fit": ("m:fit(d) → m, fitted on NumericData d", { m, lua in
+                let d = try lua.argObject(2, "data", as: NumericDataset.self)
+                try m.model.fit(dim: d.data.dim, values: d.data.values)
+                lua.pushValue(at: 1)
+                return 1
+            }),
+            "generate": ("m:generate{ n = 100, seed = 1 } → NumericData", { m, lua in
+                let o = try lua.options(at: 2, allowed: ["n", "seed"])
+                let n = try o.integer("n", default: 1, min: 1)!
+                var rng = Xoshiro256(seed: UInt64(try o.integer("seed", default: 1, min: 0)!), "generate")
+                guard m.model.dim > 0 else { throw LuaArgumentError("the model has not been fitted (call fit first)") }
+                lua.push(object: NumericDataset(NumericData(dim: m.model.dim, values: m.model.generate(n: n, rng: &rng))))
+                return 1
+            }),
+        ], properties: [
+            "kind": { m, lua in lua.push(m.kind) },
+            "mean": { m, lua in
+                if let g = m.model as? GaussianModel, g.isFitted { g.dim == 1 ? lua.push(g.mean[0]) : lua.push(g.mean) } else { lua.pushNil() }
+            },
+            "variance": { m, lua in
+                if let g = m.model as? GaussianModel, g.isFitted { g.dim == 1 ? lua.push(g.variance) : lua.push(g.variances) } else { lua.pushNil() }
+            },
+            "probabilities": { m, lua in
+                if let c = m.model as? CategoricalModel { lua.push(c.probabilities) } else { lua.pushNil() }
+            },
+            "weights": { m, lua in
+                if let g = m.model as? GMMModel { lua.push(g.weights) } else { lua.pushNil() }
+            },
+        ])
+        state.register("ouro.model.gaussian", doc: "ouro.model.gaussian{ estimator = 'mle'|'unbiased' } → a Gaussian (1-D or d-dim)") { lua in
+            let o = try lua.options(at: 1, allowed: ["estimator", "known_sd"])
+            let e = try o.string("estimator", default: "mle", oneOf: GaussianModel.Estimator.allCases.map(\.rawValue))!
+            let known = try o.number("known_sd", min: 0, minExclusive: true)
+            lua.push(object: NumericModelBox(GaussianModel(estimator: GaussianModel.Estimator(rawValue: e)!, knownSD: known), kind: "gaussian"))
+            return 1
+        }
+        state.register("ouro.model.gmm", doc: "ouro.model.gmm{ k = 2, seed = 0 } → a Gaussian mixture fitted by EM") { lua in
+            let o = try lua.options(at: 1, allowed: ["k", "seed", "max_iterations"])
+            let k = try o.integer("k", default: 2, min: 1)!
+            lua.push(object: NumericModelBox(GMMModel(k: k, seed: UInt64(try o.integer("seed", default: 0, min: 0)!),
+                                                     maxIterations: try o.integer("max_iterations", default: 200, min: 1)!), kind: "gmm"))
+            return 1
+        }
+        state.register("ouro.model.categorical", doc: "ouro.model.categorical{} → a categorical model over category ids") { lua in
+            let o = try lua.options(at: 1, allowed: ["categories"])
+            lua.push(object: NumericModelBox(CategoricalModel(categories: try o.integer("categories", min: 1)), kind: "categorical"))
+            return 1
+        }
+    }
+}

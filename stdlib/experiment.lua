@@ -1,0 +1,208 @@
+--- experiment{…}: declares a recursive-training-loop experiment.
+---
+--- Every field is checked against one schema (type, range, default, doc line); unknown fields are
+--- rejected with the closest valid name. `grid = { field = { v1, v2 } }` makes one cell per
+--- combination; `seeds` are run for every cell. `ouro run` runs every declared experiment after the
+--- file's main chunk; `ouro check` validates them and prints the plan. In the REPL, `e:run{ jobs = 2 }`.
+---
+---   experiment {
+---     name = "tweets", human = ouro.data.load("tweets"), model = ouro.model.ngram{ order = 3 },
+---     generations = 10, train_size = 1000, synthetic_ratio = 0.5, metrics = { "self_bleu" },
+---   }
+---
+--- The exact semantics of each field are in docs/loop.md.
+local ouro = ouro
+
+local function where() return ouro._where() end
+
+local function fail(msg)
+  error(where() .. "experiment: " .. msg, 0)
+end
+
+local function show(v)
+  if type(v) == "string" then return string.format("%q", v) end
+  return tostring(v)
+end
+
+local function is_integer(v) return math.type(v) == "integer" or (type(v) == "number" and v == math.floor(v)) end
+local function is_model(v) return ouro._typename(v) == "NGram" or ouro._typename(v) == "ToyModel" end
+local function is_data(v) return ouro._typename(v) == "Dataset" or ouro._typename(v) == "NumericData" end
+
+-- Checks shared by schema entries.
+local function number_in(lo, hi)
+  return function(v, name)
+    if type(v) == "function" then return end                       -- a schedule, checked per generation
+    if type(v) ~= "number" then fail(("'%s' must be a number in [%g, %g] or function(g), got %s"):format(name, lo, hi, show(v))) end
+    if v < lo or v > hi then fail(("'%s' must be a number in [%g, %g], got %s"):format(name, lo, hi, show(v))) end
+  end
+end
+local function integer_at_least(lo)
+  return function(v, name)
+    if not is_integer(v) or v < lo then fail(("'%s' must be an integer ≥ %d, got %s"):format(name, lo, show(v))) end
+  end
+end
+local function one_of_types(types, what)
+  return function(v, name)
+    for _, t in ipairs(types) do if type(v) == t then return end end
+    fail(("'%s' must be %s, got %s"):format(name, what, type(v)))
+  end
+end
+
+--- The schema: one entry per field, in the order `ouro check` prints them.
+local schema = {
+  { "name", doc = "experiment name (results go to results/<name>.db)", check = one_of_types({ "string" }, "a string") },
+  { "human", doc = "the human pool: a Dataset (text) or NumericData (toy models)", required = true,
+    check = function(v, name) if not is_data(v) then fail(("'%s' must be a Dataset or NumericData, got %s"):format(name, ouro._typename(v))) end end },
+  { "model", doc = "a model spec fitted fresh each generation, or a list of specs (one picked at random per generation)",
+    check = function(v, name)
+      if is_model(v) then return end
+      if type(v) == "table" and #v > 0 then
+        for i, m in ipairs(v) do if not is_model(m) then fail(("'%s'[%d] must be a model, got %s"):format(name, i, ouro._typename(m))) end end
+        return
+      end
+      fail(("'%s' must be a model (ouro.model.ngram{…}, ouro.model.gaussian{…}, …) or a list of models, got %s"):format(name, ouro._typename(v)))
+    end },
+  { "base", doc = "a fitted model to finetune afresh each generation (with finetune = { weight = … })",
+    check = function(v, name) if not is_model(v) then fail(("'%s' must be a fitted model, got %s"):format(name, ouro._typename(v))) end end },
+  { "finetune", doc = "{ weight = w or function(g) }: weight of the new data when finetuning base (or the previous model with chain)",
+    check = function(v, name)
+      if type(v) ~= "table" then fail(("'%s' must be a table { weight = … }, got %s"):format(name, type(v))) end
+      ouro.check_options(v, "experiment: finetune", { "weight" })
+      if v.weight == nil then fail("'finetune' needs a weight, e.g. finetune = { weight = 0.5 }") end
+      number_in(0, 1)(v.weight, "finetune.weight")
+    end },
+  { "chain", default = false, doc = "finetune the previous generation's model instead of a fresh base",
+    check = one_of_types({ "boolean" }, "true or false") },
+  { "generations", default = 10, doc = "number of generations (0 = the model trained on human data)", check = integer_at_least(1) },
+  { "train_size", required = true, doc = "documents in every training set", check = integer_at_least(1) },
+  { "synthetic_ratio", default = 0.5, doc = "fraction of synthetic documents for g ≥ 1: a number in [0, 1] or function(g)", check = number_in(0, 1) },
+  { "fresh_human", default = true, doc = "each generation gets a disjoint fresh slice of the human pool", check = one_of_types({ "boolean" }, "true or false") },
+  { "accumulate", default = true, doc = "true: draw from a pool of all generations ≥ 1; false: replace; \"all\": train on everything so far",
+    check = function(v, name) if type(v) ~= "boolean" and v ~= "all" then fail(("'%s' must be true, false or \"all\", got %s"):format(name, show(v))) end end },
+  { "sampling", default = {}, doc = "generation options (temperature, top_k, top_p, min_p, repetition_penalty, max_new_tokens) or function(g)",
+    check = function(v, name)
+      if type(v) == "function" then return end
+      if type(v) ~= "table" then fail(("'%s' must be a table or function(g), got %s"):format(name, type(v))) end
+      ouro.check_options(v, "experiment: sampling", { "temperature", "top_k", "top_p", "min_p", "repetition_penalty", "max_new_tokens", "prompt" })
+    end },
+  { "curate", doc = "function(doc) → keep?, or { metric = name, keep = \"top\"|\"bottom\", fraction = x }",
+    check = function(v, name)
+      if type(v) == "function" then return end
+      if type(v) ~= "table" then fail(("'%s' must be a function or a table, got %s"):format(name, type(v))) end
+      ouro.check_options(v, "experiment: curate", { "metric", "keep", "fraction" })
+      if type(v.metric) ~= "string" then fail("'curate.metric' must name a metric") end
+      if v.keep ~= "top" and v.keep ~= "bottom" then fail("'curate.keep' must be \"top\" or \"bottom\", got " .. show(v.keep)) end
+      number_in(0, 1)(v.fraction, "curate.fraction")
+    end },
+  { "metrics", default = {}, doc = "metric names computed each generation (ouro.metrics.list())",
+    check = function(v, name)
+      if type(v) ~= "table" then fail(("'%s' must be a list of metric names, got %s"):format(name, type(v))) end
+      for i, m in ipairs(v) do
+        if type(m) ~= "string" then fail(("'%s'[%d] must be a metric name, got %s"):format(name, i, type(m))) end
+        local known = ouro._metric_hint(m)
+        if known then fail(("unknown metric '%s'%s"):format(m, known)) end
+      end
+    end },
+  { "eval_size", default = 250, doc = "generated documents evaluated per generation", check = integer_at_least(1) },
+  { "seeds", default = { 1 }, doc = "one run per seed and cell",
+    check = function(v, name)
+      if type(v) ~= "table" or #v == 0 then fail(("'%s' must be a non-empty list of integers"):format(name)) end
+      for i, s in ipairs(v) do if not is_integer(s) or s < 0 then fail(("'%s'[%d] must be an integer ≥ 0, got %s"):format(name, i, show(s))) end end
+    end },
+  { "grid", doc = "{ field = { v1, v2, … } }: one cell per combination of values",
+    check = function(v, name) if type(v) ~= "table" then fail(("'%s' must be a table, got %s"):format(name, type(v))) end end },
+}
+
+local by_name, names = {}, {}
+for _, f in ipairs(schema) do by_name[f[1]] = f; names[#names + 1] = f[1] end
+
+local function copy(t) local c = {} for k, v in pairs(t) do c[k] = v end return c end
+
+--- Expands the grid into cells: keys in alphabetical order, the last varying fastest.
+local function expand(spec)
+  local grid = spec.grid
+  if grid == nil then return { { index = 1, params = {}, spec = spec } } end
+  local keys = {}
+  for k, values in pairs(grid) do
+    if type(k) ~= "string" or not by_name[k] or k == "grid" or k == "seeds" then
+      fail(("grid: '%s' is not a field that can vary"):format(tostring(k)))
+    end
+    if type(values) ~= "table" or #values == 0 then fail(("grid: '%s' must list at least one value"):format(k)) end
+    keys[#keys + 1] = k
+  end
+  table.sort(keys)
+  local cells = { { params = {} } }
+  for _, k in ipairs(keys) do
+    local next_cells = {}
+    for _, c in ipairs(cells) do
+      for _, v in ipairs(grid[k]) do
+        local p = copy(c.params); p[k] = v
+        next_cells[#next_cells + 1] = { params = p }
+      end
+    end
+    cells = next_cells
+  end
+  for i, c in ipairs(cells) do
+    c.index = i
+    c.spec = copy(spec)
+    c.spec.grid = nil
+    for k, v in pairs(c.params) do
+      by_name[k].check(v, "grid." .. k)
+      c.spec[k] = v
+    end
+  end
+  return cells
+end
+
+local Experiment = {}
+Experiment.__index = Experiment
+Experiment.__name = "Experiment"
+
+function Experiment:__tostring()
+  return ("Experiment(%s: %d cell%s × %d seed%s × %d generations)"):format(self.name, #self.cells,
+    #self.cells == 1 and "" or "s", #self.spec.seeds, #self.spec.seeds == 1 and "" or "s", self.spec.generations)
+end
+
+--- The plan as text: cells, seeds, generations, data needed.
+function Experiment:plan()
+  return ouro._plan(self)
+end
+
+--- Runs the experiment now (REPL), returning its results: e:run{ jobs = 1, out = "x.db", resume = false, force = false }.
+function Experiment:run(opts)
+  opts = opts or {}
+  ouro.check_options(opts, "Experiment:run", { "jobs", "out", "resume", "force", "quiet" })
+  return ouro._run_experiment(self, opts)
+end
+
+ouro._experiments = ouro._experiments or {}
+
+function experiment(spec)
+  if type(spec) ~= "table" then fail("expected a table of fields, got " .. type(spec)) end
+  for k in pairs(spec) do
+    if type(k) ~= "string" or not by_name[k] then ouro.check_options({ [tostring(k)] = true }, "experiment", names) end
+  end
+  local s = copy(spec)
+  for _, f in ipairs(schema) do
+    local name = f[1]
+    if s[name] == nil then
+      if f.required then fail(("'%s' is required (%s)"):format(name, f.doc)) end
+      if type(f.default) == "table" then s[name] = copy(f.default) else s[name] = f.default end
+    end
+    if s[name] ~= nil and f.check then f.check(s[name], name) end
+  end
+  if s.name == nil then s.name = ouro._script_name() end
+  if s.base ~= nil and s.finetune == nil then fail("'base' needs finetune = { weight = … }") end
+  if s.chain and s.finetune == nil then fail("'chain' needs finetune = { weight = … }") end
+  if s.base == nil and s.model == nil then fail("give a model: model = ouro.model.ngram{ … } (or base = m, finetune = { weight = … })") end
+  local e = setmetatable({ name = s.name, spec = s, cells = expand(s), where = where() }, Experiment)
+  for _, other in ipairs(ouro._experiments) do
+    if other.name == e.name then fail(("another experiment is already named '%s' (%s)"):format(e.name, other.where)) end
+  end
+  ouro._experiments[#ouro._experiments + 1] = e
+  return e
+end
+
+--- The documented fields, for :help and docs.
+ouro.experiment_fields = schema
+return experiment
