@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import Ouro
 import OuroLua
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks: ratios against a peer measured in the same run.",
-        subcommands: [BridgeBench.self])
+        subcommands: [BridgeBench.self, NGramBenchCommand.self, MetricsBenchCommand.self])
 }
 
 struct BridgeBench: ParsableCommand {
@@ -46,4 +47,34 @@ struct BridgeBench: ParsableCommand {
         let ratio = perCall(swift) / perCall(native)
         print(String(format: "  ratio Swift / C: %.2f× (target ≤ 2×) %@", ratio, (ratio <= 2 ? "ok" : "ABOVE TARGET") as NSString))
     }
+}
+
+struct NGramBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ngram",
+        abstract: "Ouro's side of scripts/bench/ngram.sh (which runs KenLM and nltk and prints the ratios).",
+        discussion: "Prints `key value` lines: fit, scoring and generation times, perplexity, bytes per n-gram.")
+
+    @Argument(help: "Training text, one whitespace-tokenized document per line.") var train: String
+    @Argument(help: "Held-out text, same format.") var heldout: String
+    @Argument(help: "Model order.") var order: Int = 3
+    @Argument(help: "Tokens to generate (order 3, min_p sampling).") var generate: Int = 100_000
+    @Argument(help: "Where to write the fitted model's ARPA file.") var arpa: String?
+
+    func run() throws {
+        let r = try NGramBench.run(train: try NGramBench.readLines(train), heldout: try NGramBench.readLines(heldout),
+                                   order: order, generate: generate, arpaPath: arpa)
+        print(r.description)
+    }
+}
+
+struct MetricsBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Self-BLEU and VADER versus sacreBLEU and vaderSentiment in the same run (scripts/bench/metrics.sh).")
+
+    @Argument(parsing: .captureForPassthrough, help: "--texts FILE [--n 1000] [--lexicon DIR] [--python PATH]")
+    var arguments: [String] = []
+
+    func run() throws { print(MetricsBench.run(arguments: arguments)) }
 }
