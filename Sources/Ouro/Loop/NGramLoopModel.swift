@@ -1,0 +1,40 @@
+/// An `NGramModel` as a `LoopModel` over text `Dataset`s, sampled with `GenerationParams`.
+///
+/// - `fitted` fits a new model of the spec's order and smoothing on the training documents' tokens.
+/// - `finetuned` is `NGramModel.finetune(_:weight:)`: the mixture (1 − w)·base + w·(model of the
+///   training documents); an unfitted base is fitted fresh instead.
+/// - `generate` is `NGramModel.generate(n:params:seed:)`; each document's text is the detokenized
+///   tokens (`tokenizer`), so generated datasets tokenize like the human data.
+public struct NGramLoopModel: LoopModel, CustomStringConvertible {
+    public typealias Data = Dataset
+    public typealias Sampling = GenerationParams
+
+    /// The spec (unfitted), the base (fitted) or a generation's fitted model.
+    public let model: NGramModel
+    /// Tokenizer of the generated documents' texts.
+    public let tokenizer: Tokenizer
+
+    public init(_ model: NGramModel, tokenizer: Tokenizer = .word) {
+        self.model = model
+        self.tokenizer = tokenizer
+    }
+
+    public func fitted(on data: Dataset, seed: UInt64) throws -> NGramLoopModel {
+        let m = try NGramModel(order: model.order, smoothing: model.smoothing)
+        try m.fit(tokens: data.tokenIDs, offsets: data.offsets)
+        return NGramLoopModel(m, tokenizer: tokenizer)
+    }
+
+    public func finetuned(on data: Dataset, weight: Double, seed: UInt64) throws -> NGramLoopModel {
+        guard model.isFitted else { return try fitted(on: data, seed: seed) }
+        let docs = (0..<data.count).map { Array(data.tokens(at: $0)) }
+        return NGramLoopModel(try model.finetune(docs, weight: weight), tokenizer: tokenizer)
+    }
+
+    public func generate(n: Int, sampling: GenerationParams?, seed: UInt64) throws -> Dataset {
+        let docs = try model.generate(n: n, params: sampling ?? GenerationParams(), seed: seed)
+        return Dataset.from(tokenSequences: docs, tokenizer: tokenizer)
+    }
+
+    public var description: String { model.description }
+}
