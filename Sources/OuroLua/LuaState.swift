@@ -60,6 +60,8 @@ public final class LuaState {
     public internal(set) var sandbox: Sandbox?
     /// The folder of the script being run (relative data paths resolve here first), if any.
     public internal(set) var scriptFolder: String?
+    /// The session that set this state up (experiments run through it).
+    public internal(set) weak var session: OuroSession?
     /// The running file's name without its extension (default experiment name).
     public internal(set) var scriptName: String?
     /// Where catalog data sets live (`ouro data` builds them).

@@ -71,10 +71,12 @@ public final class OuroSession {
         }
         let data = options.dataFolder ?? OuroPaths.data()
         state = LuaState(limits: options.limits)
-        let sandbox = Sandbox(readRoots: [folder, data, stdlib] + options.readPaths,
+        let results = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("results")
+        let sandbox = Sandbox(readRoots: [folder, data, stdlib, results] + options.readPaths,
                               writeRoots: [folder] + options.writePaths, enforced: !options.trust)
         state.installModules(stdlib: stdlib, scriptFolder: folder, sandbox: sandbox)
         state.scriptFolder = scriptPath == nil ? nil : folder
+        state.session = self
         state.scriptName = scriptPath.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
         state.dataFolder = data
         try installOuro(dataFolder: data)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Ouro
 import OuroLua
 
 /// The `ouro` command. Exit codes: 0 success, 1 an experiment failed at run time, 2 bad input
@@ -85,29 +86,87 @@ func failScript(_ error: Error) -> Never {
 }
 
 struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run an experiment file.")
+    static let configuration = CommandConfiguration(
+        abstract: "Run an experiment file: its main chunk, then every experiment it declares.")
 
     @Argument(help: "The Lua file to run.")
     var file: String
 
     @OptionGroup var script: ScriptOptions
 
+    @Option(help: "Worker threads, each with its own Lua state (results are identical for any number).")
+    var jobs = 1
+
+    @Option(help: ArgumentHelp("Run only the I-th of N slices of the (cell, seed) pairs (cluster arrays).", valueName: "I/N"))
+    var cell: String?
+
+    @Option(help: ArgumentHelp("The results database (default results/<experiment>.db).", valueName: "DB"))
+    var out: String?
+
+    @Flag(help: "Continue unfinished runs from their last whole generation.")
+    var resume = false
+
+    @Flag(help: "Replace an existing results database.")
+    var force = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let cell { _ = try parseSlice(cell) }
+        if resume && force { throw ValidationError("--resume and --force exclude each other") }
+    }
+
+    func parseSlice(_ text: String) throws -> (index: Int, count: Int) {
+        do { return try ExperimentPlan.parseSlice(text) } catch { throw ValidationError("--cell: \(error)") }
+    }
+
     func run() throws {
         let session: OuroSession
+        var options = try script.sessionOptions()
+        if let out { options.writePaths.append((out as NSString).deletingLastPathComponent.isEmpty ? "." : (out as NSString).deletingLastPathComponent) }
         do {
-            session = try OuroSession(scriptPath: file, options: try script.sessionOptions())
+            session = try OuroSession(scriptPath: file, options: options)
             try session.run()
-        } catch let e as ValidationError {
-            throw e
         } catch {
             failScript(error)
+        }
+        var run = ExperimentRunOptions()
+        run.jobs = jobs
+        run.slice = try cell.map(parseSlice)
+        run.resume = resume
+        run.force = force
+        run.quiet = quiet
+        let names: [String]
+        do { names = try ExperimentDriver.declaredNames(in: session) } catch { failScript(error) }
+        if out != nil && names.count > 1 {
+            throw ValidationError("--out names one database, but \(file) declares \(names.count) experiments")
+        }
+        for name in names {
+            run.out = out
+            let started = Date()
+            do {
+                let path = try ExperimentDriver.run(session, name: name, options: run) { line in
+                    FileHandle.standardError.write(Data(line.utf8))
+                }
+                if !quiet {
+                    let s = Date().timeIntervalSince(started)
+                    print(String(format: "%@: results in %@ (%.1f s); see them with: ouro report %@", name, path, s, path))
+                }
+            } catch let failure as ExperimentFailure {
+                FileHandle.standardError.write(Data("ouro: \(name): \(failure)\n".utf8))
+                Foundation.exit(1)
+            } catch {
+                failScript(error)
+            }
         }
     }
 }
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load and validate an experiment file without running experiments.")
+        abstract: "Load and validate an experiment file without running experiments; print the plan.")
 
     @Argument(help: "The Lua file to check.")
     var file: String
@@ -118,7 +177,12 @@ struct Check: ParsableCommand {
         do {
             let session = try OuroSession(scriptPath: file, options: try script.sessionOptions())
             try session.compile()
-            print("\(file): ok")
+            // The main chunk runs (it declares the experiments and loads their data); experiments do not.
+            session.state.output = { _ in }
+            try session.run()
+            let names = try ExperimentDriver.declaredNames(in: session)
+            for name in names { print(try ExperimentDriver.plan(session, name: name)) }
+            print("\(file): ok\(names.isEmpty ? " (no experiments declared)" : "")")
         } catch let e as ValidationError {
             throw e
         } catch {

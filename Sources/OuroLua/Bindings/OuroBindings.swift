@@ -9,6 +9,7 @@ public enum OuroBindings {
         installData(into: state)
         installMetrics(into: state)
         installModels(into: state)
+        installExperiments(into: state)
     }
 
     static func installCore(into state: LuaState) {

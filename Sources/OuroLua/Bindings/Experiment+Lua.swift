@@ -1,0 +1,101 @@
+import Foundation
+import Ouro
+
+/// A results database opened from Lua (`ouro.results.open`).
+public final class ResultsHandle: CustomStringConvertible {
+    public let store: ResultStore
+    public init(_ store: ResultStore) { self.store = store }
+    public var description: String {
+        let runs = (try? store.runs().count) ?? 0
+        return "Results(\(LuaState.displayPath(store.path)), \(runs) run\(runs == 1 ? "" : "s"))"
+    }
+}
+
+/// `experiment` runs and plans, `ouro.results.*`.
+extension OuroBindings {
+    static func installExperiments(into state: LuaState) {
+        state.register("ouro._plan", doc: "internal: the plan of an experiment object") { lua in
+            guard let session = lua.state.session else { throw LuaArgumentError("no session") }
+            let e = try lua.argTable(1, "experiment")
+            lua.push(try ExperimentDriver.plan(session, name: e["name"]?.string ?? ""))
+            return 1
+        }
+        state.register("ouro._run_experiment", doc: "internal: e:run{ jobs, out, resume, force, quiet } → Results") { lua in
+            guard let session = lua.state.session else { throw LuaArgumentError("no session") }
+            let e = try lua.argTable(1, "experiment")
+            let o = try lua.options(at: 2, allowed: ["jobs", "out", "resume", "force", "quiet"])
+            var options = ExperimentRunOptions()
+            options.jobs = try o.integer("jobs", default: 1, min: 1)!
+            options.resume = try o.bool("resume", default: false)!
+            options.force = try o.bool("force", default: false)!
+            options.quiet = try o.bool("quiet", default: false)!
+            if let out = try o.string("out") {
+                options.out = out
+                try lua.state.sandbox?.checkWrite(out)
+            }
+            let name = e["name"]?.string ?? ""
+            let path = try ExperimentDriver.run(session, name: name, options: options) { line in
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+            lua.push(object: ResultsHandle(try ResultStore.open(path, mode: .readOnly)))
+            return 1
+        }
+
+        state.registerType(ResultsHandle.self, name: "Results", methods: [
+            "series": ("r:series(metric, { cell = 1 }) → per generation { generation, mean, sd, ci95, n } (over seeds)", { r, lua in
+                let metric = try lua.argString(2, "metric")
+                let o = try lua.options(at: 3, allowed: ["cell", "reference"])
+                let points = try r.store.series(metric, cell: try o.integer("cell", default: 1, min: 1)!,
+                                                includeReference: try o.bool("reference", default: false)!)
+                lua.push(LuaTable(array: points.map { p in
+                    .table(LuaTable(fields: ["generation": .integer(Int64(p.generation)), "mean": .number(p.mean),
+                                             "sd": .number(p.sd), "ci95": .number(p.ci95), "n": .integer(Int64(p.n))]))
+                }))
+                return 1
+            }),
+            "shift": ("r:shift(metric, { last = 5, cell = 1 }) → { ratio, difference, ratio_ci95, … }: mean of the last generations ÷ generation 0", { r, lua in
+                let metric = try lua.argString(2, "metric")
+                let o = try lua.options(at: 3, allowed: ["cell", "last"])
+                let s = try r.store.shift(metric, cell: try o.integer("cell", default: 1, min: 1)!, last: try o.integer("last", default: 5, min: 1)!)
+                lua.push(LuaTable(fields: [
+                    "ratio": .number(s.ratio.mean), "ratio_ci95": .number(s.ratio.ci95),
+                    "difference": .number(s.difference.mean), "difference_ci95": .number(s.difference.ci95),
+                    "first": .integer(Int64(s.generations.lowerBound)), "last": .integer(Int64(s.generations.upperBound)),
+                    "seeds": .integer(Int64(s.perSeed.count)),
+                ]))
+                return 1
+            }),
+            "texts": ("r:texts{ cell = 1, seed = 1, generation = 0 } → the generated texts", { r, lua in
+                let o = try lua.options(at: 2, allowed: ["cell", "seed", "generation"])
+                lua.push(try r.store.texts(cell: try o.integer("cell", default: 1, min: 1)!, seed: try o.integer("seed", default: 1)!,
+                                           generation: try o.integer("generation", default: 0, min: 0)!))
+                return 1
+            }),
+            "runs": ("r:runs() → { { cell, seed, status, generations, params }, … }", { r, lua in
+                lua.push(LuaTable(array: try r.store.runs().map { info in
+                    .table(LuaTable(fields: ["cell": .integer(Int64(info.cell)), "seed": .integer(Int64(info.seed)),
+                                             "status": .string("\(info.status)"), "generations": .integer(Int64(info.generations)),
+                                             "params": .string(info.cellParams)]))
+                }))
+                return 1
+            }),
+            "metrics": ("r:metrics() → names of the stored metrics", { r, lua in
+                lua.push(try r.store.metricNames())
+                return 1
+            }),
+            "csv": ("r:csv() → tidy CSV text (experiment, cell, params…, seed, generation, metric, value)", { r, lua in
+                lua.push(try r.store.exportCSV())
+                return 1
+            }),
+        ])
+        state.register("ouro.results.open", doc: "ouro.results.open(db) → Results (series, shift, texts, runs, csv)") { lua in
+            var path = try lua.argString(1, "database path")
+            if !path.hasPrefix("/"), !FileManager.default.fileExists(atPath: path), let folder = lua.state.scriptFolder {
+                path = (folder as NSString).appendingPathComponent(path)
+            }
+            try lua.state.sandbox?.checkRead(path)
+            lua.push(object: ResultsHandle(try ResultStore.open(path, mode: .readOnly)))
+            return 1
+        }
+    }
+}
