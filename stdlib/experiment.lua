@@ -172,7 +172,9 @@ end
 function Experiment:run(opts)
   opts = opts or {}
   ouro.check_options(opts, "Experiment:run", { "jobs", "out", "resume", "force", "quiet" })
-  return ouro._run_experiment(self, opts)
+  local results = ouro._run_experiment(self, opts)
+  self.done = true   -- `ouro run` does not run it again after the main chunk
+  return results
 end
 
 ouro._experiments = ouro._experiments or {}

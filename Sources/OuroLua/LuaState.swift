@@ -60,6 +60,10 @@ public final class LuaState {
     public internal(set) var sandbox: Sandbox?
     /// The folder of the script being run (relative data paths resolve here first), if any.
     public internal(set) var scriptFolder: String?
+    /// In a worker's state: the experiment it runs (its file's `e:run{}` calls do not run again).
+    public internal(set) var workerTarget: String?
+    /// Defaults for `e:run{}` (the command line's --jobs, --out, … when run by `ouro run`).
+    public var runDefaults = ExperimentRunOptions()
     /// The session that set this state up (experiments run through it).
     public internal(set) weak var session: OuroSession?
     /// The running file's name without its extension (default experiment name).

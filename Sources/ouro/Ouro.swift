@@ -11,7 +11,7 @@ struct OuroCommand: ParsableCommand {
         commandName: "ouro",
         abstract: "Experiments on recursive training loops, scripted in Lua.",
         version: OuroVersion.string,
-        subcommands: [Run.self, Check.self, Repl.self, Bench.self]
+        subcommands: [Run.self, Check.self, Repl.self, Report.self, Merge.self, Bench.self]
     )
 
     static func main() {
@@ -126,18 +126,23 @@ struct Run: ParsableCommand {
         let session: OuroSession
         var options = try script.sessionOptions()
         if let out { options.writePaths.append((out as NSString).deletingLastPathComponent.isEmpty ? "." : (out as NSString).deletingLastPathComponent) }
-        do {
-            session = try OuroSession(scriptPath: file, options: options)
-            try session.run()
-        } catch {
-            failScript(error)
-        }
         var run = ExperimentRunOptions()
         run.jobs = jobs
         run.slice = try cell.map(parseSlice)
         run.resume = resume
         run.force = force
         run.quiet = quiet
+        run.out = out
+        do {
+            session = try OuroSession(scriptPath: file, options: options)
+            session.state.runDefaults = run
+            try session.run()
+        } catch let failure as ExperimentFailure {
+            FileHandle.standardError.write(Data("ouro: \(failure)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            failScript(error)
+        }
         let names: [String]
         do { names = try ExperimentDriver.declaredNames(in: session) } catch { failScript(error) }
         if out != nil && names.count > 1 {
@@ -187,6 +192,76 @@ struct Check: ParsableCommand {
             throw e
         } catch {
             failScript(error)
+        }
+    }
+}
+
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Merge results databases of one experiment (e.g. the slices of --cell I/N) into one.")
+
+    @Argument(help: "The databases to merge.") var inputs: [String]
+    @Option(help: ArgumentHelp("The merged database (must not exist).", valueName: "DB")) var out: String
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("give at least one database to merge") }
+        for i in inputs where !FileManager.default.fileExists(atPath: i) { throw ValidationError("\(i): no such file") }
+    }
+
+    func run() throws {
+        do {
+            let s = try ResultStore.merge(inputs, into: out)
+            print("\(out): \(s.runs) run\(s.runs == 1 ? "" : "s") merged\(s.skipped > 0 ? ", \(s.skipped) duplicate(s) skipped" : "")")
+        } catch {
+            FileHandle.standardError.write(Data("ouro merge: \(error)\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a self-contained HTML report (SVG charts, shift table, source, texts) of a results database.")
+
+    @Argument(help: "The results database.") var database: String
+    @Option(help: ArgumentHelp("Folder for report.html (default: next to the database, <name>-report/).", valueName: "DIR"))
+    var out: String?
+    @Flag(help: "Also write one PNG per chart (needs rsvg-convert, Debian librsvg2-bin).") var png = false
+    @Flag(help: "Also write the tidy CSV of every metric value (experiment, cell, params…, seed, generation, metric, value).")
+    var csv = false
+    @Flag(help: "Open the report in a browser (xdg-open).") var open = false
+
+    /// The default report folder of a database: `results/x.db` → `results/x-report`.
+    static func defaultFolder(for database: String) -> String {
+        ((database as NSString).deletingPathExtension) + "-report"
+    }
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: database) else {
+            throw ValidationError("\(database): no such file")
+        }
+        do {
+            let store = try ResultStore.open(database, mode: .readOnly)
+            let dir = out ?? Report.defaultFolder(for: database)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let paths = try HTMLReport.write(store: store, to: dir, png: png) { note in
+                FileHandle.standardError.write(Data((note + "\n").utf8))
+            }
+            if csv {
+                let csvPath = (dir as NSString).appendingPathComponent("metrics.csv")
+                try store.exportCSV(to: csvPath)
+                print(csvPath)
+            }
+            for p in paths { print(p) }
+            if open, let html = paths.first {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                p.arguments = ["xdg-open", html]
+                try? p.run()
+            }
+        } catch {
+            FileHandle.standardError.write(Data("ouro report: \(error)\n".utf8))
+            Foundation.exit(2)
         }
     }
 }

@@ -24,18 +24,26 @@ extension OuroBindings {
             guard let session = lua.state.session else { throw LuaArgumentError("no session") }
             let e = try lua.argTable(1, "experiment")
             let o = try lua.options(at: 2, allowed: ["jobs", "out", "resume", "force", "quiet"])
-            var options = ExperimentRunOptions()
-            options.jobs = try o.integer("jobs", default: 1, min: 1)!
-            options.resume = try o.bool("resume", default: false)!
-            options.force = try o.bool("force", default: false)!
-            options.quiet = try o.bool("quiet", default: false)!
+            var options = lua.state.runDefaults
+            options.jobs = try o.integer("jobs", default: options.jobs, min: 1)!
+            options.resume = try o.bool("resume", default: options.resume)!
+            options.force = try o.bool("force", default: options.force)!
+            options.quiet = try o.bool("quiet", default: options.quiet)!
             if let out = try o.string("out") {
                 options.out = out
                 try lua.state.sandbox?.checkWrite(out)
             }
             let name = e["name"]?.string ?? ""
-            let path = try ExperimentDriver.run(session, name: name, options: options) { line in
-                FileHandle.standardError.write(Data(line.utf8))
+            let path: String
+            if let target = lua.state.workerTarget {
+                // A worker replaying the file: the experiment it serves stops the replay here;
+                // an earlier experiment has finished already, so its results are read back.
+                if target == name { throw LuaError(.runtime, ExperimentDriver.workerStop) }
+                path = options.out ?? ExperimentDriver.defaultDatabase(for: name)
+            } else {
+                path = try ExperimentDriver.run(session, name: name, options: options) { line in
+                    FileHandle.standardError.write(Data(line.utf8))
+                }
             }
             lua.push(object: ResultsHandle(try ResultStore.open(path, mode: .readOnly)))
             return 1
@@ -88,6 +96,20 @@ extension OuroBindings {
                 return 1
             }),
         ])
+        state.register("ouro.report.plot", doc: "ouro.report.plot(results, { metrics = { … }, cells = { … }, out = 'fig.svg' }) → SVG text (written to out if given)") { lua in
+            let r = try lua.argObject(1, "results", as: ResultsHandle.self)
+            let o = try lua.options(at: 2, allowed: ["metrics", "cells", "out"])
+            let metrics = o["metrics"]?.table?.array.compactMap(\.string) ?? []
+            let cells = o["cells"]?.table?.array.compactMap { $0.number.map { Int($0) } }
+            let svg = try SVGChart.plot(store: r.store, metrics: metrics, cells: cells)
+            if var out = try o.string("out") {
+                if !out.hasPrefix("/"), let folder = lua.state.scriptFolder { out = (folder as NSString).appendingPathComponent(out) }
+                try lua.state.sandbox?.checkWrite(out)
+                try svg.write(toFile: out, atomically: true, encoding: .utf8)
+            }
+            lua.push(svg)
+            return 1
+        }
         state.register("ouro.results.open", doc: "ouro.results.open(db) → Results (series, shift, texts, runs, csv)") { lua in
             var path = try lua.argString(1, "database path")
             if !path.hasPrefix("/"), !FileManager.default.fileExists(atPath: path), let folder = lua.state.scriptFolder {

@@ -140,3 +140,37 @@ extension OuroBindings {
         }
     }
 }
+
+/// `ouro.oracle.*`: the closed forms of PAPER.md, for experiment files to print beside their curves.
+extension OuroBindings {
+    static func installOracles(into state: LuaState) {
+        func reg(_ name: String, _ doc: String, _ keys: [String], _ f: @escaping (LuaOptions) throws -> Double) {
+            state.register("ouro.oracle.\(name)", doc: "ouro.oracle.\(name){ \(keys.joined(separator: ", ")) } → \(doc)") { lua in
+                lua.push(try f(try lua.options(at: 1, allowed: keys)))
+                return 1
+            }
+        }
+        func n(_ o: LuaOptions) throws -> Int { try o.integer("n", min: 2) ?? { throw LuaArgumentError("'n' is required") }() }
+        func g(_ o: LuaOptions) throws -> Int { try o.integer("g", min: 0) ?? { throw LuaArgumentError("'g' is required") }() }
+        reg("mle_variance", "E[σ²] after refitting g+1 times by MLE: σ²·((n−1)/n)^(g+1)", ["sigma2", "n", "g"]) { o in
+            Oracles.mleVariance(sigma2: try o.number("sigma2", default: 1, min: 0)!, n: try n(o), generation: try g(o))
+        }
+        reg("mle_mean_drift", "E[(μ_g − μ)²] under MLE refits", ["sigma2", "n", "g"]) { o in
+            Oracles.mleMeanSquaredDrift(sigma2: try o.number("sigma2", default: 1, min: 0)!, n: try n(o), generation: try g(o))
+        }
+        reg("unbiased_sd", "E[σ_g] with the unbiased estimator: α^(g+1)·σ", ["sigma", "n", "g"]) { o in
+            Oracles.unbiasedSD(sigma: try o.number("sigma", default: 1, min: 0)!, n: try n(o), generation: try g(o))
+        }
+        reg("unbiased_mean_drift", "E[(μ_g − μ)²] with the unbiased estimator: σ²(g+1)/n", ["sigma2", "n", "g"]) { o in
+            Oracles.unbiasedMeanSquaredDrift(sigma2: try o.number("sigma2", default: 1, min: 0)!, n: try n(o), generation: try g(o))
+        }
+        reg("heterozygosity", "Wright–Fisher: H₀·(1 − 1/n)^g", ["h0", "n", "g"]) { o in
+            Oracles.heterozygosity(initial: try o.number("h0", min: 0, max: 1) ?? { throw LuaArgumentError("'h0' is required") }(),
+                                   n: try n(o), generation: try g(o))
+        }
+        reg("fresh_data_error", "stationary E[(μ−μ*)²] with a fresh fraction ρ: σ²/(n·ρ(2−ρ))", ["sigma2", "n", "rho"]) { o in
+            Oracles.freshDataStationaryError(sigma2: try o.number("sigma2", default: 1, min: 0)!, n: try n(o),
+                                             rho: try o.number("rho", min: 0, max: 1, minExclusive: true) ?? { throw LuaArgumentError("'rho' is required") }())
+        }
+    }
+}

@@ -10,6 +10,7 @@ public enum OuroBindings {
         installMetrics(into: state)
         installModels(into: state)
         installExperiments(into: state)
+        installOracles(into: state)
     }
 
     static func installCore(into state: LuaState) {

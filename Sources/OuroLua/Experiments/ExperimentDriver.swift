@@ -30,10 +30,14 @@ struct PreparedCell {
 /// workers — each worker with its own Lua state that loads the same file — so results are the same
 /// for any number of workers.
 public enum ExperimentDriver {
-    /// Names of the experiments the session's file declared, in order.
+    /// Names of the experiments the session's file declared and did not run itself (`e:run{}`).
     public static func declaredNames(in session: OuroSession) throws -> [String] {
-        try ExperimentSpecReader.declared(in: session.state).compactMap { $0["name"]?.string }
+        try ExperimentSpecReader.declared(in: session.state).filter { $0["done"] != .boolean(true) }.compactMap { $0["name"]?.string }
     }
+
+    /// A worker re-runs the file's main chunk to declare the experiments; when the chunk reaches
+    /// `e:run{}` of the experiment the worker serves, it stops there with this marker.
+    static let workerStop = "(worker: experiment declared)"
 
     /// Validates every cell of experiment `name` (schedules evaluated for every generation, pool
     /// sizes checked) and returns them.
@@ -130,7 +134,8 @@ public enum ExperimentDriver {
                 // Each worker: its own Lua state, loading the same file (its prints are silenced).
                 let s = try OuroSession(scriptPath: context.value.script, options: context.value.options)
                 s.state.output = { _ in }
-                try s.run()
+                s.state.workerTarget = name
+                do { try s.run() } catch let e as LuaError where e.message.hasSuffix(ExperimentDriver.workerStop) {}
                 prepared = try prepare(s.state, name: name).1
                 workerSession = s
             }
