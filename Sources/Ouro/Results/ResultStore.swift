@@ -80,6 +80,10 @@ public final class ResultStore: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(30)
         config.foreignKeysEnabled = true
+        // WAL with synchronous = NORMAL: a commit is atomic and never corrupts the file; a power
+        // loss may drop the last committed generations, which --resume recomputes. FULL would
+        // fsync every generation (tens of ms each), dominating the loop of small models.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         let pool = try DatabasePool(path: path, configuration: config)
         try pool.write { db in
             let fresh = try validate(db, path: path, allowEmpty: true)
