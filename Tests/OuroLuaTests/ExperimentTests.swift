@@ -1,0 +1,162 @@
+import Foundation
+import XCTest
+import Ouro
+@testable import OuroLua
+
+final class ExperimentTests: XCTestCase {
+    /// A small Gaussian experiment; `extra` is spliced into the table.
+    static func gaussian(_ extra: String = "", generations: Int = 4, seeds: String = "{ 1, 2, 3 }") -> String {
+        """
+        experiment {
+          name = "g",
+          human = ouro.data.normal{ mean = 0, sd = 1, n = 2000, seed = 1 },
+          model = ouro.model.gaussian{ estimator = "mle" },
+          generations = \(generations), train_size = 20, synthetic_ratio = 0.5,
+          metrics = { "mean", "variance" }, eval_size = 50, seeds = \(seeds),
+          \(extra)
+        }
+        """
+    }
+
+    func write(_ source: String, _ dir: String, _ name: String = "exp.lua") throws {
+        try source.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+    }
+
+    func metricRows(_ db: String) throws -> [String] {
+        let store = try ResultStore.open(db, mode: .readOnly)
+        // The tidy CSV without timing columns: (experiment, cell, params, seed, generation, metric, value).
+        return try store.exportCSV().split(separator: "\n").map(String.init)
+    }
+
+    func testBadExperimentsFailWithTheUsersLineAndExitTwo() throws {
+        let dir = TestSupport.tempFolder()
+        let cases: [(String, String)] = [
+            (Self.gaussian().replacingOccurrences(of: "synthetic_ratio = 0.5", with: "synthetic_ratio = 1.7"),
+             "exp.lua:1: experiment: 'synthetic_ratio' must be a number in [0, 1], got 1.7"),
+            (Self.gaussian().replacingOccurrences(of: "train_size = 20", with: "train_size = 0"),
+             "exp.lua:1: experiment: 'train_size' must be an integer ≥ 1, got 0"),
+            (Self.gaussian().replacingOccurrences(of: "\"variance\" }", with: "\"varience\" }"),
+             "exp.lua:1: experiment: unknown metric 'varience' (did you mean 'variance'?)"),
+            (Self.gaussian("generatons = 3,"), "exp.lua:1: experiment: unknown option 'generatons' (did you mean 'generations'?)"),
+            (Self.gaussian().replacingOccurrences(of: "synthetic_ratio = 0.5", with: "synthetic_ratio = function(g) return g == 3 and 1.5 or 0.5 end"),
+             "got 1.5 at generation 3"),
+            (Self.gaussian().replacingOccurrences(of: "n = 2000", with: "n = 30"), "needs"),
+            (Self.gaussian().replacingOccurrences(of: "human = ouro.data.normal{ mean = 0, sd = 1, n = 2000, seed = 1 },", with: ""),
+             "exp.lua:1: experiment: 'human' is required"),
+        ]
+        for (source, expected) in cases {
+            try write(source, dir)
+            let r = try TestSupport.runOuro(["run", "exp.lua", "--quiet"], cwd: dir)
+            XCTAssertEqual(r.0, 2, "\(expected): \(r.2)")
+            XCTAssert(r.2.contains(expected), "expected «\(expected)» in «\(r.2)»")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/results/g.db"), "no partial results for «\(expected)»")
+        }
+    }
+
+    func testCheckPrintsThePlanWithoutRunning() throws {
+        let dir = TestSupport.tempFolder()
+        try write(Self.gaussian("grid = { synthetic_ratio = { 0.25, 0.5 } },"), dir)
+        let r = try TestSupport.runOuro(["check", "exp.lua"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        XCTAssert(r.1.contains("experiment 'g': 2 cells × 3 seeds × 4 generations = 6 runs"), r.1)
+        XCTAssert(r.1.contains("{\"synthetic_ratio\": 0.25}"), r.1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/results/g.db"))
+    }
+
+    func testResultsAreIdenticalForAnyNumberOfWorkersAndSlices() throws {
+        let dir = TestSupport.tempFolder()
+        try write(Self.gaussian("grid = { synthetic_ratio = { 0.25, 1 } },"), dir)
+        var r = try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "one.db", "--jobs", "1"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        r = try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "two.db", "--jobs", "2"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        r = try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "a.db", "--cell", "1/2"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        r = try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "b.db", "--cell", "2/2"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        r = try TestSupport.runOuro(["merge", "a.db", "b.db", "--out", "merged.db"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        let one = try metricRows(dir + "/one.db")
+        XCTAssertEqual(one.count, 1 + 2 * 3 * (4 + 1) * 2, "header + cells × seeds × (generations + reference) × metrics")
+        XCTAssertEqual(try metricRows(dir + "/two.db"), one)
+        XCTAssertEqual(try metricRows(dir + "/merged.db"), one)
+    }
+
+    func testAFinishedDatabaseIsNotOverwrittenWithoutResumeOrForce() throws {
+        let dir = TestSupport.tempFolder()
+        try write(Self.gaussian(), dir)
+        XCTAssertEqual(try TestSupport.runOuro(["run", "exp.lua", "--quiet"], cwd: dir).0, 0)
+        let again = try TestSupport.runOuro(["run", "exp.lua", "--quiet"], cwd: dir)
+        XCTAssertEqual(again.0, 2)
+        XCTAssert(again.2.contains("results/g.db"), again.2)
+        XCTAssertEqual(try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--resume"], cwd: dir).0, 0)
+        XCTAssertEqual(try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--force"], cwd: dir).0, 0)
+        try "not a database".write(toFile: dir + "/foreign.db", atomically: true, encoding: .utf8)
+        let foreign = try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "foreign.db", "--force"], cwd: dir)
+        XCTAssertEqual(foreign.0, 2)
+        XCTAssert(foreign.2.contains("foreign.db: not an Ouro results database"), foreign.2)
+    }
+
+    func testAKilledRunResumesToTheSameResults() throws {
+        let dir = TestSupport.tempFolder()
+        try write(Self.gaussian(generations: 60, seeds: "{ 1, 2 }").replacingOccurrences(of: "eval_size = 50", with: "eval_size = 3000"), dir)
+        XCTAssertEqual(try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "full.db"], cwd: dir).0, 0)
+
+        // Start a run, SIGKILL it once some generations are stored, then resume.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TestSupport.ouroExecutable)
+        p.arguments = ["run", "exp.lua", "--quiet", "--out", "killed.db"]
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        var env = ProcessInfo.processInfo.environment
+        env["OURO_STDLIB"] = TestSupport.stdlib
+        p.environment = env
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var stored = 0
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && p.isRunning {
+            if let s = try? ResultStore.open(dir + "/killed.db", mode: .readOnly),
+               let runs = try? s.runs() {
+                stored = runs.reduce(0) { $0 + $1.generations }
+                if stored >= 5 { break }
+            }
+            usleep(20_000)
+        }
+        XCTAssert(p.isRunning, "the run finished before it could be killed; make it longer")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let partial = try ResultStore.open(dir + "/killed.db", mode: .readOnly).runs()
+        XCTAssert(partial.contains { $0.status != .finished }, "killed mid-run")
+
+        let resumed = try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "killed.db", "--resume"], cwd: dir)
+        XCTAssertEqual(resumed.0, 0, resumed.2)
+        XCTAssertEqual(try metricRows(dir + "/killed.db"), try metricRows(dir + "/full.db"))
+    }
+
+    func testATextExperimentRunsEndToEndAndReports() throws {
+        let dir = TestSupport.tempFolder()
+        let fixtures = TestSupport.repoRoot + "/Tests/Fixtures/data/tweets.jsonl"
+        try FileManager.default.copyItem(atPath: fixtures, toPath: dir + "/tweets.jsonl")
+        try write("""
+            local tweets = ouro.data.load("tweets.jsonl")
+            local e = experiment {
+              name = "text",
+              human = tweets,
+              model = ouro.model.ngram{ order = 2 },
+              generations = 3, train_size = 10, synthetic_ratio = 0.5, fresh_human = false,
+              sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = 30 },
+              metrics = { "ttr", "self_bleu", "length" }, eval_size = 8, seeds = { 1, 2 },
+            }
+            local r = e:run{ quiet = true }
+            print(#r:texts{ cell = 1, seed = 1, generation = 2 } >= 8, #r:series("ttr") == 3)
+            """, dir)
+        let r = try TestSupport.runOuro(["run", "exp.lua", "--quiet"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        XCTAssertEqual(r.1, "true\ttrue\n")
+        let report = try TestSupport.runOuro(["report", "results/text.db"], cwd: dir)
+        XCTAssertEqual(report.0, 0, report.2)
+        let html = try String(contentsOfFile: dir + "/results/text-report/report.html", encoding: .utf8)
+        XCTAssert(html.contains("self_bleu") && html.contains("<svg"))
+    }
+}
