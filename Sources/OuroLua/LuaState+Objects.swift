@@ -46,6 +46,8 @@ extension LuaState {
             }
             lua.rawSet(methodsIndex, field: methodName)
         }
+        lua.pushValue(at: methodsIndex)
+        lua.rawSet(mt, field: "__methods")
         if properties.isEmpty {
             lua.pushValue(at: methodsIndex)
         } else {
@@ -87,6 +89,26 @@ extension LuaState {
             return 0
         }, 0)
         lua.rawSet(mt, field: "__gc")
+    }
+
+    /// Adds a method to a type registered earlier (an area binding methods of another area's type).
+    public func addMethod<T: AnyObject>(_ type: T.Type, _ methodName: String, doc: String, _ body: @escaping LuaMethod<T>) {
+        guard let name = typeNames[ObjectIdentifier(type)] else {
+            preconditionFailure("\(type) is not registered with LuaState.registerType")
+        }
+        let lua = self.lua
+        let top = lua.top
+        defer { lua.setTop(top) }
+        _ = ouro_getmetatable(L, "ouro.type." + name)
+        _ = lua.rawGet(-1, field: "__methods")
+        docs["\(name):\(methodName)"] = doc
+        pushFunction(lua, name: "\(name):\(methodName)") { lua in
+            guard let obj = lua.state.object(at: 1, in: lua) as? T else {
+                throw LuaArgumentError("expected a \(name) as self, got \(lua.typeName(at: 1)) (call it with ':')")
+            }
+            return try body(obj, lua)
+        }
+        lua.rawSet(-2, field: methodName)
     }
 
     /// Pushes `object` as a userdata of its registered type.

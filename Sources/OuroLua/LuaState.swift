@@ -70,8 +70,14 @@ public final class LuaState {
     public internal(set) var scriptName: String?
     /// Where catalog data sets live (`ouro data` builds them).
     public internal(set) var dataFolder: String = "data" {
-        didSet { metrics.vaderLexiconDirectory = LuaState.vaderFolder(dataFolder) }
+        didSet {
+            metrics.vaderLexiconDirectory = LuaState.vaderFolder(dataFolder)
+            embeddings = EmbeddingCache(dataFolder: dataFolder)
+            metrics.registerEmbeddingMetrics(cache: embeddings)
+        }
     }
+    /// Sentence embeddings of this state (the MiniLM model in the data folder, loaded on first use).
+    public private(set) var embeddings = EmbeddingCache(dataFolder: "data")
     /// This state's metric registry: the built-in metrics plus those registered from Lua.
     public let metrics = MetricRegistry.standard()
     var vaderCache: Vader?

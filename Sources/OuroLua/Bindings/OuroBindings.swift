@@ -11,6 +11,7 @@ public enum OuroBindings {
         installModels(into: state)
         installExperiments(into: state)
         installOracles(into: state)
+        installAnalysis(into: state)
     }
 
     static func installCore(into state: LuaState) {

