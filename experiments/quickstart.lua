@@ -20,15 +20,15 @@ local e = experiment {
   fresh_human = true,                                     -- a disjoint slice of human tweets per generation
   accumulate = true,                                      -- train on a pool of all generations ≥ 1
   sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = 50 },
-  metrics = { "self_bleu", "distinct_2", "ttr", "word_entropy", "positivity", "length", "js_unigram" },
-  eval_size = 200,
+  metrics = { "semantic_diversity", "self_bleu", "distinct_2", "word_entropy", "positivity", "length", "js_unigram" },
+  eval_size = 150,
   seeds = { 1, 2, 3 },
   grid = { synthetic_ratio = { 0.25, 0.5, 1 } },
 }
 
 local r = e:run()
 print(("\n%-18s %10s %10s %10s"):format("shift (last 5 / g0)", "ratio 1/4", "ratio 1/2", "ratio 1"))
-for _, metric in ipairs{ "self_bleu", "distinct_2", "positivity", "length" } do
+for _, metric in ipairs{ "semantic_diversity", "self_bleu", "distinct_2", "positivity", "length" } do
   local row = { ("%-18s"):format(metric) }
   for cell = 1, 3 do row[#row + 1] = ("%10.3f"):format(r:shift(metric, { cell = cell, last = 5 }).ratio) end
   print(table.concat(row, " "))
