@@ -74,6 +74,7 @@ public final class LuaState {
             metrics.vaderLexiconDirectory = LuaState.vaderFolder(dataFolder)
             embeddings = EmbeddingCache(dataFolder: dataFolder)
             metrics.registerEmbeddingMetrics(cache: embeddings)
+            metrics.registerQualityMetrics(QualityResources(dataFolder: dataFolder))
         }
     }
     /// Sentence embeddings of this state (the MiniLM model in the data folder, loaded on first use).

@@ -12,6 +12,7 @@ public enum OuroBindings {
         installExperiments(into: state)
         installOracles(into: state)
         installAnalysis(into: state)
+        installProperties(into: state)
     }
 
     static func installCore(into state: LuaState) {

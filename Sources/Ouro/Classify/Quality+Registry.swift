@@ -1,0 +1,59 @@
+import Foundation
+
+/// The quality proxies in the metric registry (the study used an LLM judge; these are what we
+/// measure instead, see docs/metrics.md):
+/// - `dict_rate`: share of word tokens found in the catalog's English word list (gibberish proxy);
+/// - `ppl_ref`: perplexity of the texts under an order-3 Kneser–Ney model fitted on the human
+///   reference sample of the evaluation (fluency relative to human text);
+/// - `quality`: `Quality.combined(dict_rate, ppl_ref, V)`, monotone in each (higher = better).
+public final class QualityResources: @unchecked Sendable {
+    public let dataFolder: String
+    private let lock = NSLock()
+    private var words: WordList?
+    private var reference: (texts: [String], model: NGramModel)?
+
+    public init(dataFolder: String) { self.dataFolder = dataFolder }
+
+    func wordList() throws -> WordList {
+        lock.lock(); defer { lock.unlock() }
+        if let w = words { return w }
+        let w = try WordList.load(dataFolder: dataFolder)
+        words = w
+        return w
+    }
+
+    /// The reference model of a human sample (refitted only when the sample changes).
+    func referenceModel(_ human: EvaluationSet) throws -> NGramModel {
+        lock.lock(); defer { lock.unlock() }
+        if let r = reference, r.texts == human.texts { return r.model }
+        let docs = human.documentTokens.map { Vocabulary.shared.ids(for: $0) }
+        let m = try NGramModel(order: 3, documents: docs)
+        reference = (human.texts, m)
+        return m
+    }
+}
+
+extension MetricRegistry {
+    /// Registers `dict_rate`, `ppl_ref` and `quality`.
+    public func registerQualityMetrics(_ resources: QualityResources) {
+        func pplRef(_ set: EvaluationSet, _ name: String) throws -> (Double, Int) {
+            guard let human = set.human, human.hasText else { throw MetricError.missingHumanReference(metric: name) }
+            let model = try resources.referenceModel(human)
+            let docs = set.documentTokens.map { $0.map { Vocabulary.shared.lookup($0) ?? Vocabulary.unk } }
+            return (try Quality.perplexity(docs, under: model), model.typeCount)
+        }
+        try? register(MetricInfo(name: "dict_rate", description: "share of word tokens in an English word list (gibberish proxy)",
+                                 kind: .text, direction: .larger)) { set in
+            try Quality.dictRate(set.texts, words: try resources.wordList())
+        }
+        try? register(MetricInfo(name: "ppl_ref", description: "perplexity under an order-3 KN model of the human reference sample (fluency)",
+                                 kind: .text, direction: .furtherFromHuman)) { set in
+            try pplRef(set, "ppl_ref").0
+        }
+        try? register(MetricInfo(name: "quality", description: "quality proxy: dict_rate × fluency from ppl_ref (higher = better)",
+                                 kind: .text, direction: .larger)) { set in
+            let (ppl, v) = try pplRef(set, "quality")
+            return Quality.combined(dictRate: try Quality.dictRate(set.texts, words: try resources.wordList()), pplRef: ppl, vocabularySize: v)
+        }
+    }
+}
