@@ -132,6 +132,10 @@ public final class NGramModel: CustomStringConvertible, @unchecked Sendable {
     /// Bytes of the model's tables.
     public var storageBytes: Int { components.reduce(0) { $0 + $1.bytes } }
 
+    /// The part of `storageBytes` taken by the global → local id maps (4 bytes per type of the
+    /// process-wide vocabulary at fit time, per component).
+    var idMapBytes: Int { components.reduce(0) { $0 + $1.localOf.count * 4 } }
+
     /// `storageBytes` divided by the number of stored n-grams.
     public var bytesPerNGram: Double {
         let n = ngramCounts.reduce(0, +)

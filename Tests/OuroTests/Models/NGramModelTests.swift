@@ -120,7 +120,7 @@ final class NGramModelTests: XCTestCase {
         XCTAssertEqual(m.description, "NGram(order 3, kneser-ney, \(m.typeCount) types, \(tri) trigrams)")
         // The tables hold a global → local id map of 4 bytes per type of the process-wide vocabulary,
         // whose size depends on what other tests loaded; the per-n-gram cost excludes it.
-        let perNGram = Double(m.storageBytes - 4 * Vocabulary.shared.count) / Double(m.ngramCounts.reduce(0, +))
+        let perNGram = Double(m.storageBytes - m.idMapBytes) / Double(m.ngramCounts.reduce(0, +))
         XCTAssertLessThan(perNGram, 64)
     }
 
