@@ -98,9 +98,34 @@ local schema = {
     check = function(v, name)
       if type(v) ~= "table" then fail(("'%s' must be a list of metric names, got %s"):format(name, type(v))) end
       for i, m in ipairs(v) do
-        if type(m) ~= "string" then fail(("'%s'[%d] must be a metric name, got %s"):format(name, i, type(m))) end
-        local known = ouro._metric_hint(m)
-        if known then fail(("unknown metric '%s'%s"):format(m, known)) end
+        if type(m) == "table" and m.classifier ~= nil then
+          -- { classifier = clf, score = "lean", right = …, left = …, name = … }: a classifier as a metric
+          ouro.check_options(m, "experiment: metrics[" .. i .. "]", { "classifier", "score", "right", "left", "name" })
+          if ouro._typename(m.classifier) ~= "Classifier" then fail(("'%s'[%d].classifier must be a Classifier"):format(name, i)) end
+          local score = m.score or "lean"
+          if score ~= "lean" and type(score) ~= "string" then fail(("'%s'[%d].score must be \"lean\" or a label"):format(name, i)) end
+          local metric = m.name or (score == "lean" and "lean" or ("p_" .. score))
+          if ouro._metric_hint(metric) ~= nil then
+            local clf = m.classifier
+            if score == "lean" then
+              local right, left = m.right or "Republican", m.left or "Democratic"
+              ouro.metrics.register(metric, function(texts) return clf:lean(texts, { right = right, left = left }) end,
+                { description = ("classifier lean P(%s) − P(%s)"):format(right, left) })
+            else
+              ouro.metrics.register(metric, function(texts)
+                local s = 0
+                for _, p in ipairs(clf:predict(texts)) do s = s + (p[score] or 0) end
+                return s / #texts
+              end, { description = ("mean classifier probability of '%s'"):format(score) })
+            end
+          end
+          v[i] = metric
+        elseif type(m) ~= "string" then
+          fail(("'%s'[%d] must be a metric name or { classifier = clf, score = \"lean\" }, got %s"):format(name, i, type(m)))
+        else
+          local known = ouro._metric_hint(m)
+          if known then fail(("unknown metric '%s'%s"):format(m, known)) end
+        end
       end
     end },
   { "eval_size", default = 250, doc = "generated documents evaluated per generation", check = integer_at_least(1) },

@@ -159,4 +159,29 @@ final class ExperimentTests: XCTestCase {
         let html = try String(contentsOfFile: dir + "/results/text-report/report.html", encoding: .utf8)
         XCTAssert(html.contains("self_bleu") && html.contains("<svg"))
     }
+
+    func testAClassifierCanBeAMetric() throws {
+        let dir = TestSupport.tempFolder()
+        var jsonl = ""
+        for i in 1...60 {
+            let r = i % 2 == 0
+            jsonl += "{\"text\": \"\(r ? "taxes budget deficit cut spending" : "health care workers union wages") number \(i)\", \"party\": \"\(r ? "Republican" : "Democratic")\"}\n"
+        }
+        try jsonl.write(toFile: dir + "/speeches.jsonl", atomically: true, encoding: .utf8)
+        try write("""
+            local d = ouro.data.load("speeches.jsonl")
+            local clf = ouro.classifier.train(d, { label = "party", kind = "naive_bayes" })
+            local e = experiment {
+              name = "lean", human = d, model = ouro.model.ngram{ order = 2 },
+              generations = 2, train_size = 20, synthetic_ratio = 0.5,
+              metrics = { { classifier = clf, score = "lean" } }, eval_size = 10, seeds = { 1 },
+            }
+            local r = e:run{ quiet = true }
+            local s = r:series("lean")
+            print(#s, s[1].mean >= -1 and s[1].mean <= 1)
+            """, dir)
+        let r = try TestSupport.runOuro(["run", "exp.lua", "--quiet"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        XCTAssertEqual(r.1, "2\ttrue\n")
+    }
 }
