@@ -58,12 +58,12 @@ struct NGramBenchCommand: ParsableCommand {
     @Argument(help: "Training text, one whitespace-tokenized document per line.") var train: String
     @Argument(help: "Held-out text, same format.") var heldout: String
     @Argument(help: "Model order.") var order: Int = 3
-    @Argument(help: "Tokens to generate (order 3, min_p sampling).") var generate: Int = 100_000
+    @Argument(help: "Tokens to generate (order 3, min_p 0.2 at temperature 1.5, the reference study's sampling).") var generate: Int = 1_000_000
     @Argument(help: "Where to write the fitted model's ARPA file.") var arpa: String?
 
     func run() throws {
         let r = try NGramBench.run(train: try NGramBench.readLines(train), heldout: try NGramBench.readLines(heldout),
-                                   order: order, generate: generate, arpaPath: arpa)
+                                   order: order, generate: generate, minP: 0.2, temperature: 1.5, arpaPath: arpa)
         print(r.description)
     }
 }

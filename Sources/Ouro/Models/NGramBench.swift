@@ -26,10 +26,11 @@ public enum NGramBench {
     }
 
     /// Fits an order-`order` Kneser–Ney model on `train`, scores `heldout` (timing the scoring alone),
-    /// generates `generate` tokens from an order-3 model with `min_p = minP` on the calling thread,
+    /// generates `generate` tokens from an order-3 model with `min_p = minP` at `temperature` on the
+    /// calling thread (4000 documents per `generate` call, as one generation of the loop),
     /// and writes the fitted model's ARPA to `arpaPath` if given.
     public static func run(train: [[UInt32]], heldout: [[UInt32]], order: Int, generate: Int = 1_000_000,
-                           minP: Double = 0.1, arpaPath: String? = nil) throws -> Result {
+                           minP: Double = 0.1, temperature: Double = 1, arpaPath: String? = nil) throws -> Result {
         func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         let tokens = train.reduce(0) { $0 + $1.count }
         var t0 = now()
@@ -43,7 +44,8 @@ public enum NGramBench {
         var produced = 0, seed: UInt64 = 0
         t0 = now()
         while produced < generate {
-            let docs = try m3.generate(n: 1000, params: GenerationParams(minP: minP, maxNewTokens: 200), seed: seed)
+            let docs = try m3.generate(n: 4000, params: GenerationParams(temperature: temperature, minP: minP, maxNewTokens: 200),
+                                       seed: seed)
             for d in docs { produced += d.count + 1 }
             seed += 1
         }

@@ -58,6 +58,8 @@ public final class NGramModel: CustomStringConvertible, @unchecked Sendable {
     private(set) var weights: [Double] = []
     /// Modified Kneser–Ney discounts `[D0=0, D1, D2, D3+]` per order of the first component (empty otherwise).
     public internal(set) var discounts: [[Double]] = []
+    /// Lazily computed index maps for sampling (see `unionIndex`).
+    private let unionAux = NGramUnionAux()
 
     /// Creates an unfitted model.
     /// - Throws: `NGramError` if `order` is not in 1…6.
@@ -120,6 +122,25 @@ public final class NGramModel: CustomStringConvertible, @unchecked Sendable {
         var s = Set<UInt32>()
         for c in components { s.formUnion(c.vocab) }
         return s.sorted()
+    }
+
+    /// The union vocabulary (global ids ascending, as `vocabulary`) and, per component, local id →
+    /// index in it. Computed once per model (thread-safe).
+    var unionIndex: (vocab: [UInt32], of: [[Int]]) {
+        unionAux.get {
+            if components.count == 1 {
+                let t = components[0]
+                let order = (0..<t.vocab.count).sorted { t.vocab[$0] < t.vocab[$1] }
+                var map = [Int](repeating: 0, count: t.vocab.count)
+                for (i, l) in order.enumerated() { map[l] = i }
+                return (order.map { t.vocab[$0] }, [map])
+            }
+            let v = vocabulary
+            var pos: [UInt32: Int] = [:]
+            pos.reserveCapacity(v.count)
+            for (i, g) in v.enumerated() { pos[g] = i }
+            return (v, components.map { t in t.vocab.map { pos[$0]! } })
+        }
     }
 
     /// Stored n-grams per order (index 0 = unigrams), summed over components.
@@ -252,5 +273,19 @@ public final class NGramModel: CustomStringConvertible, @unchecked Sendable {
         for d in documents { s += try logprob(d); n += d.count + 1 }
         guard n > 0 else { throw NGramError("perplexity of an empty dataset") }
         return Foundation.exp(-s / Double(n))
+    }
+}
+
+/// A value computed once under a lock (the union index maps of a model).
+final class NGramUnionAux: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (vocab: [UInt32], of: [[Int]])?
+
+    func get(_ make: () -> (vocab: [UInt32], of: [[Int]])) -> (vocab: [UInt32], of: [[Int]]) {
+        lock.lock(); defer { lock.unlock() }
+        if let value { return value }
+        let v = make()
+        value = v
+        return v
     }
 }

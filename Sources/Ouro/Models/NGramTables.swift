@@ -37,6 +37,9 @@ struct NGramTables: Sendable {
     /// Entries under depth-`d` nodes (n-grams of order `d + 1`) at index `d − 1`.
     var entWord: [[UInt32]]
     var entCum: [[Double]]
+    /// Lazily computed sampling aids, shared by every copy of these tables (e.g. the components of
+    /// fine-tuned mixtures built from them).
+    let aux = NGramTablesAux()
 
     var bytes: Int {
         var b = vocab.count * 4 + localOf.count * 4 + rootCum.count * 8 + depth1.count * 4
@@ -119,6 +122,37 @@ struct NGramTables: Sendable {
         }
         return p
     }
+
+    /// `p_k(w)`: the distribution of the chain's first `k` nodes (`k` = 0: the unigram level, which
+    /// interpolates with the uniform distribution). Same arithmetic as `prob`, so the same bits.
+    @inline(__always) func prob(_ w: UInt32, nodes: [Int], levels k: Int) -> Double {
+        if w == NGramTables.bos || Int(w) >= vocab.count { return 0 }
+        var p = rootA(w) + rootGamma / Double(uniformCount)
+        var d = 1
+        while d <= k {
+            let n = nodes[d - 1]
+            let i = findEntry(depth: d, node: n, word: w)
+            p = (i >= 0 ? entryA(depth: d, node: n, index: i) : 0) + nodeGamma[d - 1][n] * p
+            d += 1
+        }
+        return p
+    }
+
+    /// `Σ_w p(w | chain)` computed from the structure (`Σ a` per level plus `γ` times the level
+    /// below); 1 up to rounding for fitted models, the file's own mass for imported ARPA models.
+    func totalMass(nodes: [Int]) -> Double {
+        var t = rootCum[rootCum.count - 1] - rootA(NGramTables.bos) + rootGamma
+        for (k, n) in nodes.enumerated() {
+            let s = Int(nodeEntry[k][n]), e = Int(nodeEntry[k][n + 1])
+            t = (e > s ? entCum[k][e - 1] : 0) + nodeGamma[k][n] * t
+        }
+        return t
+    }
+
+    /// The local ids with `p_0(w) > 0` (the unigram level, `<s>` excluded) sorted by `p_0`
+    /// descending, ties by global id ascending (the reference order of top-p), with their `p_0`. Computed once per table set.
+    /// - Complexity: O(V log V) the first time, O(1) after.
+    var rootOrder: (words: [UInt32], probs: [Double]) { aux.rootOrder(self) }
 
     /// The full next-token distribution over local ids for a chain.
     func distribution(nodes: [Int]) -> [Double] {
@@ -270,5 +304,30 @@ extension NGramTables {
                            rootGamma: rootGamma, rootCum: rootCum, depth1: order > 1 ? depth1 : [],
                            nodeWord: nodeWord, nodeGamma: nodeGamma, nodeChild: nodeChild,
                            nodeEntry: nodeEntry, entWord: entWord, entCum: entCum)
+    }
+}
+
+
+/// Sampling aids of one `NGramTables`, computed on first use (thread-safe) and shared by copies.
+final class NGramTablesAux: @unchecked Sendable {
+    private let lock = NSLock()
+    private var root: (words: [UInt32], probs: [Double])?
+
+    func rootOrder(_ t: NGramTables) -> (words: [UInt32], probs: [Double]) {
+        lock.lock(); defer { lock.unlock() }
+        if let root { return root }
+        let u = t.rootGamma / Double(t.uniformCount)
+        var ws: [UInt32] = [], ps: [Double] = []
+        ws.reserveCapacity(t.vocab.count)
+        var p0 = [Double](repeating: 0, count: t.vocab.count)
+        for w in 0..<t.vocab.count where w != Int(NGramTables.bos) {
+            let p = t.rootA(UInt32(w)) + u
+            p0[w] = p
+            if p > 0 { ws.append(UInt32(w)) }
+        }
+        ws.sort { p0[Int($0)] != p0[Int($1)] ? p0[Int($0)] > p0[Int($1)] : t.vocab[Int($0)] < t.vocab[Int($1)] }
+        ps = ws.map { p0[Int($0)] }
+        root = (ws, ps)
+        return (ws, ps)
     }
 }

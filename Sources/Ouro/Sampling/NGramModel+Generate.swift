@@ -12,18 +12,48 @@ extension NGramModel {
     ///   `Σ a(h w)` (the discounted mass of the deepest context) one of its seen words, otherwise
     ///   recursively from the shorter context, ending with the uniform distribution — O(order · log)
     ///   per token, no vocabulary-sized work; a mixture first picks a component by its weight;
+    /// - min_p / top_k / top_p without a repetition penalty use the bounded shortcut
+    ///   (NGramKeptSet.swift): only the prefix of the vocabulary in descending probability that the
+    ///   filters keep is produced, exactly, and cached per context;
     /// - otherwise the processed distribution is built over the vocabulary; without a repetition
     ///   penalty it depends only on the deepest context, so it is cached per context.
+    /// - Complexity: plain O(order · log) per token; shortcut O(entries of a new context + kept
+    ///   prefix) per new context, O(log) per repeated one; full path O(V log V) per new context.
     /// - Returns: the documents as token ids (prompt included).
     /// - Throws: `NGramError` for invalid options or an unfitted model.
     public func generate(n: Int, params: GenerationParams = GenerationParams(), seed: UInt64) throws -> [[UInt32]] {
+        try generate(n: n, params: params, seed: seed, shortcut: true)
+    }
+
+    /// `generate`, with the bounded shortcut switched off when `shortcut` is false (tests).
+    func generate(n: Int, params: GenerationParams, seed: UInt64, shortcut: Bool) throws -> [[UInt32]] {
         try requireFitted()
         try params.validate()
         guard n >= 0 else { throw NGramError("'n' must be an integer ≥ 0, got \(n)") }
-        var gen = Generator(model: self, params: params)
+        var gen = Generator(model: self, params: params, shortcut: shortcut)
         return (0..<n).map { i in
             var rng = Xoshiro256(seed: seed, "generate", .index(i))
             return gen.document(&rng)
+        }
+    }
+}
+
+extension NGramModel {
+    /// The processed next-token distribution after `context` (tokens without `<s>`) as the bounded
+    /// shortcut finds it: the kept tokens (global ids ascending) and their probabilities; `nil` when
+    /// the options or the context do not allow the shortcut. Tests compare it with `process`.
+    func shortcutDistribution(context: [UInt32], params: GenerationParams) throws -> [(token: UInt32, probability: Double)]? {
+        try requireFitted()
+        try params.validate()
+        var gen = Generator(model: self, params: params)
+        guard gen.useShortcut else { return nil }
+        var h = newHistory()
+        for x in context { push(x, &h) }
+        guard let e = gen.shortcutKept(h) else { return nil }
+        var prev = 0.0
+        return zip(e.idx, e.cum).map { i, c in
+            defer { prev = c }
+            return (gen.unionVocab[Int(i)], c - prev)
         }
     }
 }
@@ -39,15 +69,51 @@ struct Generator {
     var cache: [UInt64: (idx: [Int32], cum: [Double])] = [:]
     var cached = 0
     var nodes: [Int] = []
+    /// The bounded shortcut (NGramKeptSet.swift): level orders per component, chains, marks for the
+    /// mixture scan, and the kept sets per context.
+    var useShortcut: Bool
+    var orders: [NGramLevelOrders] = []
+    var chains: [[Int]] = []
+    var marks: [UInt32] = []
+    var stamp: UInt32 = 0
+    var keptCache: [UInt64: (idx: [Int32], cum: [Double])] = [:]
+    var keptCacheMix: [[UInt64]: (idx: [Int32], cum: [Double])] = [:]
+    var keptHeld = 0
 
-    init(model: NGramModel, params: GenerationParams) {
+    /// - Parameter shortcut: whether to use the bounded shortcut where the options allow it
+    ///   (false forces the full-vocabulary path; tests compare the two).
+    init(model: NGramModel, params: GenerationParams, shortcut: Bool = true) {
         self.model = model; self.params = params; comps = model.components
+        useShortcut = shortcut && params.allowsShortcut
         if !params.isPlain {
-            unionVocab = model.vocabulary
-            var pos: [UInt32: Int] = [:]
-            for (i, g) in unionVocab.enumerated() { pos[g] = i }
-            unionOf = comps.map { t in t.vocab.map { pos[$0]! } }
+            let u = model.unionIndex
+            unionVocab = u.vocab; unionOf = u.of
         }
+        if useShortcut {
+            orders = comps.map { NGramLevelOrders($0) }
+            chains = comps.map { _ in [] }
+            if comps.count > 1 { marks = [UInt32](repeating: 0, count: unionVocab.count) }
+        }
+    }
+
+    /// A draw by the bounded shortcut, the kept set cached per context; falls back to the full
+    /// path for a context whose prefix cannot be bounded exactly.
+    mutating func shortcutSample(_ h: NGramModel.History, _ seen: Set<Int>, _ rng: inout Xoshiro256) -> Int {
+        for c in 0..<comps.count {
+            h.local[c].withUnsafeBufferPointer { comps[c].chain($0, into: &chains[c]) }
+        }
+        func key(_ n: [Int]) -> UInt64 { n.isEmpty ? 0 : (UInt64(n.count) << 32) | UInt64(n[n.count - 1]) }
+        let k1 = comps.count == 1 ? key(chains[0]) : 0
+        let km = comps.count == 1 ? [] : chains.map(key)
+        if comps.count == 1 {
+            if let e = keptCache[k1] { return Generator.pick(e.idx, e.cum, &rng) }
+        } else if let e = keptCacheMix[km] { return Generator.pick(e.idx, e.cum, &rng) }
+        if keptHeld > 8_000_000 { keptCache.removeAll(); keptCacheMix.removeAll(); keptHeld = 0 }
+        for o in orders { o.trim() }
+        guard let e = shortcutKept(h) else { return processedSample(h, seen, &rng) }
+        if comps.count == 1 { keptCache[k1] = e } else { keptCacheMix[km] = e }
+        keptHeld += e.idx.count + 8
+        return Generator.pick(e.idx, e.cum, &rng)
     }
 
     mutating func document(_ rng: inout Xoshiro256) -> [UInt32] {
@@ -73,9 +139,9 @@ struct Generator {
                 h.local[c].withUnsafeBufferPointer { t.chain($0, into: &nodes) }
                 w = t.vocab[Int(Generator.levelSample(t, nodes, &rng))]
             } else {
-                let i = processedSample(h, seen, &rng)
+                let i = useShortcut ? shortcutSample(h, seen, &rng) : processedSample(h, seen, &rng)
                 w = unionVocab[i]
-                seen.insert(i)
+                if params.repetitionPenalty != 1 { seen.insert(i) }
             }
             if w == Vocabulary.eos { break }
             out.append(w)

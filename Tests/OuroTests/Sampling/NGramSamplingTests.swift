@@ -67,6 +67,9 @@ final class NGramSamplingTests: XCTestCase {
             GenerationParams(minP: 0.2, prompt: prompt), GenerationParams(repetitionPenalty: 1.8, prompt: prompt),
             GenerationParams(temperature: 1.3, topK: 5, topP: 0.9, minP: 0.05, repetitionPenalty: 1.2, prompt: prompt),
             GenerationParams(temperature: 0.8, minP: 0.1),
+            // Shortcut combinations (top-p at T ≠ 1 with min-p uses the lower bound of the normaliser).
+            GenerationParams(temperature: 1.5, minP: 0.2, prompt: prompt), GenerationParams(temperature: 1.5, topP: 0.9, minP: 0.2),
+            GenerationParams(temperature: 0.9, topK: 4, topP: 0.8, prompt: prompt),
         ]
         for o in options { try assertSamplesMatch(model, o) }
     }
@@ -75,6 +78,11 @@ final class NGramSamplingTests: XCTestCase {
         let ft = try model.finetune(NGramTestCorpus.documents(100, seed: 3, vocab: ["the", "fox", "ran"]), weight: 0.4)
         try assertSamplesMatch(ft, GenerationParams(prompt: prompt))
         try assertSamplesMatch(ft, GenerationParams(temperature: 1.2, topP: 0.8, minP: 0.05, prompt: prompt))
+        // The bounded shortcut's mixture scan, one option at a time and combined.
+        for o in [GenerationParams(temperature: 1.5, minP: 0.2, prompt: prompt), GenerationParams(topK: 4, prompt: prompt),
+                  GenerationParams(topP: 0.7, prompt: prompt), GenerationParams(temperature: 0.7, topK: 6, topP: 0.9)] {
+            try assertSamplesMatch(ft, o)
+        }
     }
 
     func testProcessingFollowsHuggingFaceOnAHandExample() {

@@ -1,0 +1,335 @@
+import Foundation
+
+// The exact bounded shortcut for filtered sampling (min_p, top_k, top_p; any temperature for min_p
+// and top_k). See docs/ngram.md, "Sampling", for the argument; in short:
+//
+// Every option of the pipeline without a repetition penalty is a function of the tokens' order by
+// probability: temperature is monotone, top-k keeps the first k (and ties), top-p keeps a prefix of
+// the descending order, min-p keeps `{w : p(w)^(1/T) ≥ min_p · p_max^(1/T)} = {w : p(w) ≥ min_p^T · p_max}`,
+// another prefix. So the kept set is a prefix of the vocabulary in descending `p(w | h)`, and only
+// that prefix must be produced. For one component, `p_d(w) = a_d(w) + γ_d · p_{d−1}(w)` and a word
+// not seen after the depth-`d` context has `p_d(w) = γ_d · p_{d−1}(w)` exactly: the descending order
+// of level `d` is the merge of its few seen entries (sorted once) with the descending order of level
+// `d − 1` scaled by `γ_d` (skipping the entries). Level 0 (unigram + uniform) is sorted once per
+// model. Each level's order is produced lazily and cached per context node, so a context costs its
+// entries plus the prefix it reads. A mixture `Σ_c λ_c p_c` is ordered by a threshold scan over
+// the components' orders: any word not yet read has `p(w) ≤ Σ_c λ_c · (next value of c)`.
+
+/// The lazily produced descending order of one level's distribution `p_d` of one component.
+final class NGramLevelStream {
+    let depth: Int, node: Int, gamma: Double
+    let parent: NGramLevelStream?
+    /// The node's seen words with `p_d` as a binary max-heap (larger `p_d` first, ties by smaller
+    /// global id — the order `process` breaks ties in); only the prefix that is read gets ordered.
+    @exclusivity(unchecked) var heapWords: [UInt32]
+    @exclusivity(unchecked) var heapProbs: [Double]
+    @exclusivity(unchecked) var heapKeys: [UInt32]
+    let hasEntries: Bool
+    @exclusivity(unchecked) var pPos = 0
+    /// The order produced so far: local ids and their `p_d` (non-increasing, all > 0).
+    @exclusivity(unchecked) var words: [UInt32] = []
+    @exclusivity(unchecked) var probs: [Double] = []
+    @exclusivity(unchecked) var done = false
+
+    init(depth: Int, node: Int, gamma: Double, parent: NGramLevelStream?, heapWords: [UInt32], heapProbs: [Double],
+         heapKeys: [UInt32], hasEntries: Bool, words: [UInt32] = [], probs: [Double] = [], done: Bool = false) {
+        self.depth = depth; self.node = node; self.gamma = gamma; self.parent = parent
+        self.heapWords = heapWords; self.heapProbs = heapProbs; self.heapKeys = heapKeys
+        self.words = words; self.probs = probs; self.done = done
+        self.hasEntries = hasEntries
+        for i in stride(from: heapWords.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
+    }
+
+    @inline(__always) private func above(_ i: Int, _ j: Int) -> Bool {
+        heapProbs[i] != heapProbs[j] ? heapProbs[i] > heapProbs[j] : heapKeys[i] < heapKeys[j]
+    }
+
+    private func siftDown(_ start: Int) {
+        var k = start
+        let n = heapWords.count
+        while true {
+            let a = 2 * k + 1, b = a + 1
+            var m = k
+            if a < n && above(a, m) { m = a }
+            if b < n && above(b, m) { m = b }
+            if m == k { return }
+            heapWords.swapAt(k, m); heapProbs.swapAt(k, m); heapKeys.swapAt(k, m); k = m
+        }
+    }
+
+    /// Removes the largest entry.
+    func popEntry() {
+        let last = heapWords.count - 1
+        heapWords.swapAt(0, last); heapProbs.swapAt(0, last); heapKeys.swapAt(0, last)
+        heapWords.removeLast(); heapProbs.removeLast(); heapKeys.removeLast()
+        if !heapWords.isEmpty { siftDown(0) }
+    }
+}
+
+/// The level orders of one component, cached per context node for one `generate` call.
+final class NGramLevelOrders {
+    let t: NGramTables
+    let root: NGramLevelStream
+    @exclusivity(unchecked) private var streams: [UInt64: NGramLevelStream] = [:]
+    /// Elements held by the cached streams (bounded: the cache is dropped past `limit`).
+    @exclusivity(unchecked) private var held = 0
+    private let limit = 8_000_000
+
+    init(_ t: NGramTables) {
+        self.t = t
+        let r = t.rootOrder
+        root = NGramLevelStream(depth: 0, node: 0, gamma: 1, parent: nil, heapWords: [], heapProbs: [], heapKeys: [], hasEntries: false,
+                                words: r.words, probs: r.probs, done: true)
+    }
+
+    /// Drops the cached streams if they hold too much (call between contexts only).
+    func trim() {
+        if held > limit { streams.removeAll(); held = 0 }
+    }
+
+    /// The stream of the deepest node of `nodes` (the root stream for an empty chain).
+    func stream(_ nodes: [Int]) -> NGramLevelStream {
+        var s = root
+        for d in 1...max(nodes.count, 1) where d <= nodes.count {
+            let key = (UInt64(d) << 32) | UInt64(nodes[d - 1])
+            if let x = streams[key] { s = x; continue }
+            s = make(depth: d, nodes: nodes, parent: s)
+            streams[key] = s
+        }
+        return s
+    }
+
+    private func make(depth d: Int, nodes: [Int], parent: NGramLevelStream) -> NGramLevelStream {
+        let n = nodes[d - 1], g = t.nodeGamma[d - 1][n]
+        let s = Int(t.nodeEntry[d - 1][n]), e = Int(t.nodeEntry[d - 1][n + 1])
+        var ws: [UInt32] = [], ps: [Double] = [], ks: [UInt32] = []
+        ws.reserveCapacity(e - s); ps.reserveCapacity(e - s); ks.reserveCapacity(e - s)
+        let words = t.entWord[d - 1]
+        for i in s..<e {
+            let w = words[i]
+            // p_d(w) = a_d(w) + γ_d · p_{d−1}(w): the same operations as `prob`, so the same bits.
+            let p = t.entryA(depth: d, node: n, index: i) + g * t.prob(w, nodes: nodes, levels: d - 1)
+            if p > 0 { ws.append(w); ps.append(p); ks.append(t.vocab[Int(w)]) }
+        }
+        held += ws.count + 8
+        return NGramLevelStream(depth: d, node: n, gamma: g, parent: parent, heapWords: ws, heapProbs: ps, heapKeys: ks,
+                                hasEntries: e > s)
+    }
+
+    /// Ensures `s` has produced position `i`; false if its order has fewer elements.
+    @inline(__always) func ensure(_ s: NGramLevelStream, _ i: Int) -> Bool {
+        while s.words.count <= i { if !extend(s) { return false } }
+        return true
+    }
+
+    /// Produces the next element of `s`: the larger of its next seen entry and `γ ·` the next
+    /// element of the parent order that is not an entry (ties: smaller global id first).
+    private func extend(_ s: NGramLevelStream) -> Bool {
+        if s.done { return false }
+        guard let par = s.parent else { s.done = true; return false }
+        var pw: UInt32 = 0, pv = 0.0
+        while ensure(par, s.pPos) {
+            let w = par.words[s.pPos]
+            if !s.hasEntries || t.findEntry(depth: s.depth, node: s.node, word: w) < 0 {
+                pw = w; pv = s.gamma * par.probs[s.pPos]
+                break
+            }
+            s.pPos += 1
+        }
+        let hasE = !s.heapWords.isEmpty
+        if !hasE && !(pv > 0) { s.done = true; return false }
+        if hasE && (!(pv > 0) || s.heapProbs[0] > pv || (s.heapProbs[0] == pv && s.heapKeys[0] < t.vocab[Int(pw)])) {
+            s.words.append(s.heapWords[0]); s.probs.append(s.heapProbs[0]); s.popEntry()
+        } else {
+            s.words.append(pw); s.probs.append(pv); s.pPos += 1
+        }
+        held += 1
+        return true
+    }
+}
+
+extension GenerationParams {
+    /// Whether the kept set can be found by the bounded shortcut: no repetition penalty and at
+    /// least one filter that keeps a bounded prefix (top-p alone at T ≠ 1 needs the whole
+    /// vocabulary's `Σ p^(1/T)`, so it takes the full path).
+    var allowsShortcut: Bool {
+        repetitionPenalty == 1 && (minP > 0 || topK > 0 || (topP < 1 && temperature == 1))
+    }
+
+    /// The kept set and its probabilities from a descending stream of the distribution.
+    /// - Parameters:
+    ///   - next: the next token (union index) and probability in descending order of probability
+    ///     (ties by index ascending), `nil` when no token with probability > 0 is left.
+    ///   - total: `Σ p` over the whole vocabulary (used by top-p at temperature 1 without top-k).
+    /// - Returns: the kept indices ascending and the running sum of their processed probabilities
+    ///   (the same arrays the full path builds from `process`), or `nil` when the prefix cannot be
+    ///   bounded exactly (the caller then takes the full path).
+    func keptPrefix(total: Double, next: () -> (Int32, Double)?) -> (idx: [Int32], cum: [Double])? {
+        var U: [Int32] = [], P: [Double] = [], L: [Double] = []
+        var exhausted = false
+        func fetch(_ i: Int) -> Bool {
+            while U.count <= i {
+                if exhausted { return false }
+                guard let (u, p) = next() else { exhausted = true; return false }
+                var l = Foundation.log(p)
+                if temperature != 1 { l /= temperature }
+                U.append(u); P.append(p); L.append(l)
+            }
+            return true
+        }
+        guard fetch(0) else { return nil }
+        let l0 = L[0]
+        // top-k: the first k and every tie with the k-th.
+        var K = Int.max
+        if topK > 0 {
+            if fetch(topK - 1) {
+                let kth = L[topK - 1]
+                var i = topK
+                while fetch(i) && L[i] >= kth { i += 1 }
+                K = i
+            } else { K = U.count }
+        }
+        // min-p: exp(l − l_max) ≥ min_p, i.e. p ≥ min_p^T · p_max.
+        var M = Int.max
+        if minP > 0 {
+            var i = 0
+            while i < K && fetch(i) && Foundation.exp(L[i] - l0) >= minP { i += 1 }
+            M = i
+        }
+        // top-p: keep while the normalised mass before a token is < top_p.
+        var Pn = Int.max
+        if topP < 1 {
+            let bound = min(K, M)
+            var s = 0.0
+            if K != Int.max {
+                for i in 0..<K { s += Foundation.exp(L[i] - l0) }
+            } else if temperature == 1 {
+                s = total / P[0]
+            } else if bound != Int.max {
+                // Σ over all tokens ≥ Σ over those produced: if the prefix kept by min-p is kept by
+                // top-p under that lower bound of the normaliser, it is kept under the true one.
+                var lo = 0.0, before = 0.0
+                for i in 0..<U.count { let e = Foundation.exp(L[i] - l0); lo += e; if i < bound - 1 { before += e } }
+                guard before < topP * lo * (1 - 1e-12) else { return nil }
+                s = .nan
+                Pn = bound
+            } else { return nil }
+            if !s.isNaN {
+                var cum = 0.0, i = 0
+                while i < bound && fetch(i) {
+                    if i > 0 && cum >= topP { break }
+                    cum += Foundation.exp(L[i] - l0) / s
+                    i += 1
+                }
+                Pn = i
+            }
+        }
+        let F = min(K, M, Pn)
+        guard F != Int.max, F >= 1 else { return nil }
+        var order = Array(0..<F)
+        order.sort { U[$0] < U[$1] }
+        var e = [Double](repeating: 0, count: F), s = 0.0
+        for (j, i) in order.enumerated() { e[j] = Foundation.exp(L[i] - l0); s += e[j] }
+        var idx = [Int32](repeating: 0, count: F), cum = [Double](repeating: 0, count: F)
+        var acc = 0.0
+        for (j, i) in order.enumerated() { acc += e[j] / s; idx[j] = U[i]; cum[j] = acc }
+        return (idx, cum)
+    }
+}
+
+extension Generator {
+    /// The kept set of the context `h` by the bounded shortcut (see the top of this file), or `nil`
+    /// when it cannot be bounded exactly. Fills `chains` with each component's context chain.
+    mutating func shortcutKept(_ h: NGramModel.History) -> (idx: [Int32], cum: [Double])? {
+        let C = comps.count
+        for c in 0..<C {
+            h.local[c].withUnsafeBufferPointer { comps[c].chain($0, into: &chains[c]) }
+        }
+        let prm = params
+        if C == 1 {
+            let o = orders[0], s = o.stream(chains[0]), map = unionOf[0]
+            var i = 0
+            let total = prm.topP < 1 ? comps[0].totalMass(nodes: chains[0]) : 1
+            return prm.keptPrefix(total: total) {
+                guard o.ensure(s, i) else { return nil }
+                defer { i += 1 }
+                return (Int32(map[Int(s.words[i])]), s.probs[i])
+            }
+        }
+        // Mixture: threshold scan. A word not read from any component's order has
+        // p(w) = Σ_c λ_c p_c(w) ≤ Σ_c λ_c · next_c (same summation order, rounding is monotone).
+        let os = orders, ts = comps, wts = model.weights, maps = unionOf, uv = unionVocab, ch = chains
+        let streams = (0..<C).map { os[$0].stream(ch[$0]) }
+        var pos = [Int](repeating: 0, count: C)
+        stamp &+= 1
+        if stamp == 0 { for i in 0..<marks.count { marks[i] = 0 }; stamp = 1 }
+        let st = stamp
+        var mk = marks
+        marks = []
+        defer { marks = mk }
+        var heap = NGramCandidateHeap()
+        var total = 0.0
+        if prm.topP < 1 { for c in 0..<C { total += wts[c] * ts[c].totalMass(nodes: ch[c]) } }
+        return prm.keptPrefix(total: total) {
+            while true {
+                var bound = 0.0, best = -1, bestV = 0.0
+                for c in 0..<C {
+                    let v = os[c].ensure(streams[c], pos[c]) ? streams[c].probs[pos[c]] : 0
+                    let x = wts[c] * v
+                    bound += x
+                    if x > bestV { bestV = x; best = c }
+                }
+                if let top = heap.top, top.p > bound || best < 0 { heap.pop(); return (top.u, top.p) }
+                if best < 0 { return nil }
+                let w = streams[best].words[pos[best]]
+                pos[best] += 1
+                let u = maps[best][Int(w)]
+                if mk[u] != st {
+                    mk[u] = st
+                    let g = uv[u]
+                    var p = 0.0
+                    for c in 0..<C {
+                        let l = ts[c].local(g)
+                        if l != UInt32.max { p += wts[c] * ts[c].prob(l, nodes: ch[c]) }
+                    }
+                    if p > 0 { heap.push(p, Int32(u)) }
+                }
+            }
+        }
+    }
+}
+
+/// A binary max-heap of (probability, index): larger probability first, ties by smaller index.
+struct NGramCandidateHeap {
+    private var p: [Double] = [], u: [Int32] = []
+
+    @inline(__always) private func above(_ i: Int, _ j: Int) -> Bool {
+        p[i] != p[j] ? p[i] > p[j] : u[i] < u[j]
+    }
+
+    var top: (p: Double, u: Int32)? { p.isEmpty ? nil : (p[0], u[0]) }
+
+    mutating func push(_ x: Double, _ i: Int32) {
+        p.append(x); u.append(i)
+        var k = p.count - 1
+        while k > 0 {
+            let q = (k - 1) >> 1
+            if !above(k, q) { break }
+            p.swapAt(k, q); u.swapAt(k, q); k = q
+        }
+    }
+
+    mutating func pop() {
+        let last = p.count - 1
+        p.swapAt(0, last); u.swapAt(0, last); p.removeLast(); u.removeLast()
+        var k = 0
+        while true {
+            let a = 2 * k + 1, b = a + 1
+            var m = k
+            if a < p.count && above(a, m) { m = a }
+            if b < p.count && above(b, m) { m = b }
+            if m == k { break }
+            p.swapAt(k, m); u.swapAt(k, m); k = m
+        }
+    }
+}
