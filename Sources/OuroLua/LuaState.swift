@@ -62,6 +62,8 @@ public final class LuaState {
     public internal(set) var scriptFolder: String?
     /// In a worker's state: the experiment it runs (its file's `e:run{}` calls do not run again).
     public internal(set) var workerTarget: String?
+    /// `ouro check`: `e:run{}` stops the main chunk instead of running.
+    public var checkOnly = false
     /// Defaults for `e:run{}` (the command line's --jobs, --out, … when run by `ouro run`).
     public var runDefaults = ExperimentRunOptions()
     /// The session that set this state up (experiments run through it).

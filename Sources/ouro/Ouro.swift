@@ -187,7 +187,8 @@ struct Check: ParsableCommand {
             try session.compile()
             // The main chunk runs (it declares the experiments and loads their data); experiments do not.
             session.state.output = { _ in }
-            try session.run()
+            session.state.checkOnly = true
+            do { try session.run() } catch let e as LuaError where e.message.hasSuffix(ExperimentDriver.checkStop) {}
             let names = try ExperimentDriver.declaredNames(in: session)
             for name in names { print(try ExperimentDriver.plan(session, name: name)) }
             print("\(file): ok\(names.isEmpty ? " (no experiments declared)" : "")")

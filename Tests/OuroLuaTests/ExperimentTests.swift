@@ -184,4 +184,17 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(r.0, 0, r.2)
         XCTAssertEqual(r.1, "2\ttrue\n")
     }
+
+    /// The shipped experiment files that need no catalog data pass `ouro check` without running
+    /// (their `e:run()` stops the check there); the others need `ouro data` and are checked by hand.
+    func testShippedSyntheticExperimentsPassCheckWithoutRunning() throws {
+        let dir = TestSupport.tempFolder()
+        for name in ["hello", "gaussian_collapse", "categorical_drift", "accumulate_vs_replace"] {
+            let r = try TestSupport.runOuro(["check", TestSupport.repoRoot + "/experiments/\(name).lua"], cwd: dir)
+            XCTAssertEqual(r.0, 0, "\(name): \(r.2)")
+            XCTAssert(r.1.contains("\(name).lua: ok"), r.1)
+            if name != "hello" { XCTAssert(r.1.contains("experiment '\(name)'"), r.1) }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/results"), "check ran nothing")
+    }
 }

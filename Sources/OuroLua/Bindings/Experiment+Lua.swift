@@ -35,6 +35,10 @@ extension OuroBindings {
             }
             let name = e["name"]?.string ?? ""
             let path: String
+            if lua.state.checkOnly {
+                // `ouro check`: the file's main chunk stops at its first e:run{}; what it declared is checked.
+                throw LuaError(.runtime, ExperimentDriver.checkStop)
+            }
             if let target = lua.state.workerTarget {
                 // A worker replaying the file: the experiment it serves stops the replay here;
                 // an earlier experiment has finished already, so its results are read back.

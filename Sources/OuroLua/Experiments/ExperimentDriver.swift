@@ -38,6 +38,8 @@ public enum ExperimentDriver {
     /// A worker re-runs the file's main chunk to declare the experiments; when the chunk reaches
     /// `e:run{}` of the experiment the worker serves, it stops there with this marker.
     static let workerStop = "(worker: experiment declared)"
+    /// `ouro check` stops a file's main chunk at its first `e:run{}` with this marker.
+    public static let checkStop = "(check: experiments declared)"
 
     /// Validates every cell of experiment `name` (schedules evaluated for every generation, pool
     /// sizes checked) and returns them.
