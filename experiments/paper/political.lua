@@ -1,0 +1,88 @@
+-- political.lua — finding 4 of the reference study (PAPER.md): what recursive training does to the
+-- political lean of text: reduction (towards 0), amplification (further from 0) or inversion (sign flip).
+--
+-- Human data: State of the Union paragraphs mixed 100/0, 75/25, 50/50, 25/75, 0/100 Democratic/Republican
+-- (`ouro.data.mix_labels`). Each generation is a fresh finetune (weight 0.8) of a base order-3 model
+-- pretrained on non-political text (amazon_reviews + 2,000 nyt_editorials), trained on `train_size`
+-- documents at synthetic ratio 0.75 (fresh human + accumulate), sampled at temperature 1.5 / min_p 0.2.
+-- Lean = mean P(Republican) − P(Democratic) of the shipped `party` classifier (logistic, tf-idf; held-out
+-- accuracy 0.76 on paragraphs), a Lua metric. The human lean of each mix is printed beside it.
+--
+--   ouro run experiments/paper/political.lua --jobs 2                   (5 mixes × 5 seeds × 20 g)
+--   ouro run experiments/paper/political.lua --jobs 2 --set quick=true  (5 mixes × 3 seeds × 8 g)
+local P = ouro.params
+local quick = P.quick == true or P.quick == "true" or P.quick == 1
+local G = P.generations or (quick and 8 or 20)
+local S = P.seeds or (quick and 3 or 5)
+local T = P.train_size or 200
+local EVAL = P.eval_size or (quick and 80 or 150)
+local RATIO = P.ratio or 0.75
+local seeds = {}
+for i = 1, S do seeds[i] = i end
+
+local clf = ouro.classifier.load("party")
+ouro.metrics.register("lean", function(texts) return clf:lean(texts) end,
+  { description = "mean P(Republican) − P(Democratic) of the party classifier" })
+
+local clean = { strip_links = true, dedup = true, min_tokens = 5, max_tokens = 120 }
+local sotu = ouro.data.load("sotu"):filter(clean)
+-- The pool a cell needs with fresh human data: T + (G − 1)·(T − round(ratio·T)), plus a margin.
+local need = T + (G - 1) * (T - math.floor(RATIO * T + 0.5)) + 50
+local shares = { 1, 0.75, 0.5, 0.25, 0 }
+local mixes, names = {}, {}
+for i, dem in ipairs(shares) do
+  local s = {}
+  if dem > 0 then s.Democratic = dem end
+  if dem < 1 then s.Republican = 1 - dem end
+  mixes[i] = ouro.data.mix_labels(sotu, { label = "party", shares = s, n = need, seed = 1 })
+  names[i] = ("%d/%d"):format(math.floor(dem * 100 + 0.5), math.floor((1 - dem) * 100 + 0.5))
+end
+
+local pretraining = ouro.data.concat{
+  ouro.data.load("amazon_reviews"):filter(clean),
+  ouro.data.load("nyt_editorials"):filter(clean):sample(2000, { seed = 7 }),
+}
+local base = ouro.model.ngram{ order = 3 }:fit(pretraining)
+
+local e = experiment {
+  name = "paper_political",
+  human = mixes[1],                      -- replaced by the grid: cell i = mix i (D/R shares above)
+  base = base,
+  finetune = { weight = 0.8 },
+  generations = G,
+  train_size = T,
+  synthetic_ratio = RATIO,
+  fresh_human = true,
+  accumulate = true,
+  sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = 60 },
+  metrics = { "lean", "semantic_diversity", "length" },
+  eval_size = EVAL,
+  seeds = seeds,
+  grid = { human = mixes },
+}
+
+local r = e:run()
+local last = math.min(5, G - 1)
+print(("\nLean (P(R) − P(D)), mean over %d seeds; 'human' = the whole mix, g0 = the model trained on human data only"):format(S))
+print("\n| D/R mix | human | g0 | last " .. last .. " g | change vs human | verdict |")
+print("|---|---|---|---|---|---|")
+for cell, mix in ipairs(mixes) do
+  local human = clf:lean(mix)
+  local series = r:series("lean", { cell = cell })
+  local g0, tail, k = series[1].mean, 0, 0
+  for i = #series - last + 1, #series do tail = tail + series[i].mean; k = k + 1 end
+  tail = tail / k
+  local verdict
+  if math.abs(tail - human) < 0.02 then verdict = "unchanged (±0.02)"
+  elseif human * tail < 0 and math.abs(tail) > 0.02 then verdict = "inversion"
+  elseif math.abs(tail) > math.abs(human) then verdict = "amplification"
+  else verdict = "reduction" end
+  print(("| %s | %+.3f | %+.3f | %+.3f | %+.3f | %s |"):format(names[cell], human, g0, tail, tail - human, verdict))
+end
+print("\nper generation (cell = mix):")
+for cell = 1, #mixes do
+  local row = {}
+  for _, p in ipairs(r:series("lean", { cell = cell })) do row[#row + 1] = ("%+.2f"):format(p.mean) end
+  print(("  %-6s %s"):format(names[cell], table.concat(row, " ")))
+end
+print("\nreport: " .. r:report())

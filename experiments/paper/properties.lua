@@ -1,0 +1,95 @@
+-- properties.lua — finding 3 of the reference study (PAPER.md): which properties of the human data
+-- predict the shift? (Study: higher lexical diversity → larger shift, higher semantic diversity → smaller.)
+--
+-- A pooled corpus (2,000 documents each of tweets, movie_reviews, nyt_editorials, fortunes, amazon_reviews)
+-- is cut into k ≈ 100 clusters (k-means++ on TF-IDF + SVD, seed 1); clusters with fewer than MIN documents
+-- are dropped. Each cluster is the human data of a loop (1 seed, ratios 1/8 and 1/4, fresh finetune of a
+-- base model each generation, temperature 1.5 / min_p 0.2). Clusters are small, so the human data is a
+-- fixed slice (fresh_human = false: later generations redraw their human share from the cluster's first
+-- train_size documents) and the loop runs `generations` generations (shift = mean of the last 5 ÷ g0).
+-- Properties of each cluster: `ouro.data.properties` on MIN documents (the same n for every cluster, so the
+-- AIC "gaussianity" is comparable), quality against the base model. Then OLS (standardized, p-values,
+-- 10-fold CV R², VIF) of the shift of semantic diversity and of quality on the properties, per ratio.
+--
+--   ouro run experiments/paper/properties.lua --jobs 2                   (k = 100, 12 generations)
+--   ouro run experiments/paper/properties.lua --jobs 2 --set quick=true  (k = 24, 7 generations)
+-- Other parameters: --set k=N generations=N train_size=N eval_size=N min=N by=tfidf|embedding
+local P = ouro.params
+local quick = P.quick == true or P.quick == "true" or P.quick == 1
+local K = P.k or (quick and 24 or 100)
+local G = P.generations or (quick and 7 or 12)
+local T = P.train_size or 50
+local EVAL = P.eval_size or 50
+local MIN = P.min or 60
+local ratios = { 1 / 8, 1 / 4 }
+
+local clean = { strip_links = true, dedup = true, min_tokens = 3, max_tokens = 120 }
+local parts = {}
+for i, set in ipairs{ "tweets", "movie_reviews", "nyt_editorials", "fortunes", "amazon_reviews" } do
+  parts[i] = ouro.data.load(set):filter(clean):sample(2000, { seed = i })
+end
+local corpus = ouro.data.concat(parts)
+local clusters = {}
+for _, c in ipairs(corpus:cluster{ k = K, by = P.by or "tfidf", seed = 1 }) do
+  if c:count() >= math.max(MIN, T) then clusters[#clusters + 1] = c end
+end
+print(("%d of %d clusters hold at least %d documents"):format(#clusters, K, math.max(MIN, T)))
+
+local base = ouro.model.ngram{ order = 3 }:fit(ouro.data.concat{
+  ouro.data.load("sotu"):filter(clean):sample(3000, { seed = 7 }),
+  ouro.data.load("amazon_reviews"):filter(clean):sample(1000, { seed = 8 }),
+})
+
+local e = experiment {
+  name = "paper_properties",
+  human = clusters[1],                  -- replaced by the grid
+  base = base,
+  finetune = { weight = 0.8 },
+  generations = G,
+  train_size = T,
+  synthetic_ratio = ratios[1],
+  fresh_human = false,
+  accumulate = true,
+  sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = 60 },
+  metrics = { "semantic_diversity", "lexical_diversity", "quality" },
+  eval_size = EVAL,
+  seeds = { 1 },
+  grid = { human = clusters, synthetic_ratio = ratios },   -- cell = (cluster − 1) · 2 + ratio index
+}
+
+local r = e:run()
+
+local NAMES = { "length", "lexical_diversity", "semantic_diversity", "positivity", "quality", "toxicity", "gaussianity" }
+local props = {}
+for i, c in ipairs(clusters) do props[i] = ouro.data.properties(c, { n = MIN, seed = 1, reference = base }) end
+
+local last = math.min(5, G - 1)
+for j, ratio in ipairs(ratios) do
+  for _, target in ipairs{ "semantic_diversity", "quality" } do
+    local y, x = {}, {}
+    for _, n in ipairs(NAMES) do x[n] = {} end
+    for i = 1, #clusters do
+      local s = r:shift(target, { cell = (i - 1) * #ratios + j, last = last })
+      if s.ratio == s.ratio then             -- skip NaN
+        y[#y + 1] = s.ratio
+        for _, n in ipairs(NAMES) do x[n][#x[n] + 1] = props[i][n] end
+      end
+    end
+    if #y <= #NAMES + 1 then
+      print(("\n%s at ratio 1/%d: %d clusters are too few for %d properties (use a larger k)")
+        :format(target, math.floor(1 / ratio + 0.5), #y, #NAMES))
+      goto continue
+    end
+    local m = ouro.stats.ols{ y = y, x = x, standardize = true, folds = 10, seed = 1 }
+    print(("\nShift of %s at ratio 1/%d on standardized properties (n = %d clusters): R² = %.3f, adj. R² = %.3f, 10-fold CV R² = %.3f\n")
+      :format(target, math.floor(1 / ratio + 0.5), m.n, m.r2, m.adj_r2, m.cv_r2))
+    print("| property | β | se | p | 95% CI | VIF |")
+    print("|---|---|---|---|---|---|")
+    for _, n in ipairs(NAMES) do
+      print(("| %s | %+.3f | %.3f | %.3g | [%+.3f, %+.3f] | %.2f |"):format(n, m.coef[n], m.se[n], m.p[n],
+        m.ci95[n][1], m.ci95[n][2], m.vif[n] or 0 / 0))
+    end
+    ::continue::
+  end
+end
+print("\nreport: " .. r:report())

@@ -1,0 +1,93 @@
+-- quality.lua — finding 2 of the reference study (PAPER.md): does the quality of the human data change
+-- the rate of shift?
+--
+-- Quality proxy per document (the study used an LLM judge): `ouro.score.quality` = dict_rate ×
+-- clamp(1 − ln ppl / ln V, 0, 1), with ppl the document's perplexity under a "judge" — an order-3 model of
+-- general English (amazon_reviews + 3,000 State of the Union paragraphs, none of the two sets) — and V its
+-- vocabulary size. Each set is cut into terciles of that score (low / mid / high); each tercile is the
+-- human data of one cell. The loop: fresh finetune (weight 0.8) of that same base model each generation,
+-- fresh human + accumulate, ratio 1/2, train_size 100 (a tercile of tweets holds ~1,370 documents; a cell
+-- needs 100 + 19 · 50 = 1,050), temperature 1.5 / min_p 0.2.
+--
+--   ouro run experiments/paper/quality.lua --jobs 2                   (2 sets × 3 terciles × 5 seeds × 20 g)
+--   ouro run experiments/paper/quality.lua --jobs 2 --set quick=true  (2 sets × 3 terciles × 3 seeds × 8 g)
+-- Other parameters: --set generations=N seeds=N train_size=N eval_size=N ratio=R sets=tweets,movie_reviews
+local P = ouro.params
+local quick = P.quick == true or P.quick == "true" or P.quick == 1
+local G = P.generations or (quick and 8 or 20)
+local S = P.seeds or (quick and 3 or 5)
+local T = P.train_size or 100
+local EVAL = P.eval_size or (quick and 60 or 100)
+local RATIO = P.ratio or 0.5
+local sets = { "tweets", "movie_reviews" }
+if P.sets then
+  sets = {}
+  for s in tostring(P.sets):gmatch("[^,]+") do sets[#sets + 1] = s end
+end
+local seeds = {}
+for i = 1, S do seeds[i] = i end
+
+local clean = { strip_links = true, dedup = true, min_tokens = 3, max_tokens = 120 }
+local base = ouro.model.ngram{ order = 3 }:fit(ouro.data.concat{
+  ouro.data.load("amazon_reviews"):filter(clean),
+  ouro.data.load("sotu"):filter(clean):sample(3000, { seed = 7 }),
+})
+
+-- Terciles of a dataset by per-document quality: three Datasets (low, mid, high) and their mean scores.
+local function terciles(d)
+  local q = ouro.score.quality(d, { reference = base, per_document = true })
+  local order = {}
+  for i = 1, #q do order[i] = i end
+  table.sort(order, function(a, b) if q[a] ~= q[b] then return q[a] < q[b] end return a < b end)
+  local parts, means = {}, {}
+  for t = 1, 3 do
+    local from, to = math.floor((t - 1) * #q / 3) + 1, math.floor(t * #q / 3)
+    local keep, sum = {}, 0
+    for k = from, to do keep[order[k]] = true; sum = sum + q[order[k]] end
+    local i = 0
+    parts[t] = d:filter(function(doc) i = i + 1; return keep[i] == true end)
+    means[t] = sum / (to - from + 1)
+  end
+  return parts, means
+end
+
+local METRICS = { "semantic_diversity", "lexical_diversity", "quality", "positivity", "length" }
+local experiments = {}
+for _, set in ipairs(sets) do
+  local parts, means = terciles(ouro.data.load(set):filter(clean))
+  experiments[#experiments + 1] = { set = set, means = means, e = experiment {
+    name = "paper_quality_" .. set,
+    human = parts[1],                    -- replaced by the grid: cell 1 = low, 2 = mid, 3 = high quality
+    base = base,
+    finetune = { weight = 0.8 },
+    generations = G,
+    train_size = T,
+    synthetic_ratio = RATIO,
+    fresh_human = true,
+    accumulate = true,
+    sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = 60 },
+    metrics = METRICS,
+    eval_size = EVAL,
+    seeds = seeds,
+    grid = { human = parts },
+  } }
+end
+
+local rows, names = {}, { "low", "mid", "high" }
+for _, x in ipairs(experiments) do
+  local r = x.e:run()
+  print(("%s: report %s"):format(x.set, r:report()))
+  for cell = 1, 3 do
+    local row = { x.set, names[cell], ("%.3f"):format(x.means[cell]) }
+    for _, m in ipairs(METRICS) do
+      local s = r:shift(m, { cell = cell, last = math.min(5, G - 1) })
+      row[#row + 1] = m == "positivity" and ("%+.3f"):format(s.difference) or ("%.3f"):format(s.ratio)
+    end
+    rows[#rows + 1] = row
+  end
+end
+print(("\nShift = mean of the last %d generations ÷ generation 0, mean over %d seeds (positivity: difference); ratio %g\n")
+  :format(math.min(5, G - 1), S, RATIO))
+print("| set | tercile | mean doc quality | " .. table.concat(METRICS, " | ") .. " |")
+print("|---|---|---|" .. string.rep("---|", #METRICS))
+for _, row in ipairs(rows) do print("| " .. table.concat(row, " | ") .. " |") end
