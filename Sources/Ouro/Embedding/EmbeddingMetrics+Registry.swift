@@ -12,6 +12,9 @@ public final class EmbeddingCache: @unchecked Sendable {
     private let lock = NSLock()
     private var encoder: SentenceEncoder?
     private var recent: [(texts: [String], embeddings: EmbeddingMatrix)] = []
+    /// One embedding at a time in the process: the encoder sets OpenBLAS's (process-wide) thread
+    /// count around each call and uses all cores itself, so workers must not embed concurrently.
+    private static let processLock = NSLock()
 
     public init(dataFolder: String) { self.dataFolder = dataFolder }
 
@@ -20,6 +23,8 @@ public final class EmbeddingCache: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if let hit = recent.first(where: { $0.texts == texts }) { return hit.embeddings }
         if encoder == nil { encoder = try MiniLMWeights.load(dataFolder: dataFolder) }
+        EmbeddingCache.processLock.lock()
+        defer { EmbeddingCache.processLock.unlock() }
         let e = try encoder!.embed(texts)
         recent.append((texts, e))
         if recent.count > 2 { recent.removeFirst() }
