@@ -40,8 +40,11 @@ public final class SentenceEncoder: @unchecked Sendable {
     public let config: Config
     /// The folder the model was loaded from.
     public let modelFolder: String
-    /// Workers for attention, GELU and LayerNorm, and OpenBLAS threads (default: all active cores).
-    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Workers for attention, GELU and LayerNorm, and OpenBLAS threads. Default 1: in experiments the
+    /// (cell, seed) workers are the parallelism; nested GCD + OpenBLAS threading was no faster on a
+    /// loaded 2-core machine, and is a suspect of a heap corruption seen under `--jobs 2` (see the
+    /// session note). `ouro bench embed --threads T` sets it explicitly.
+    public var threads: Int = 1
 
     let wordEmb: [Float], posEmb: [Float], typeEmb0: [Float], embLNG: [Float], embLNB: [Float]
     let layers: [Layer]
