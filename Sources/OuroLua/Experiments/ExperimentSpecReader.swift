@@ -75,20 +75,11 @@ struct ExperimentSpecReader {
     /// The cell's parameters as a JSON object (grid values), for the store.
     var parametersJSON: String { ExperimentSpecReader.jsonObject(params) }
 
+    /// `s` as a JSON string literal (Foundation's encoder does the escaping).
     static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if ch.value < 0x20 { out += String(format: "\\u%04x", ch.value) } else { out.unicodeScalars.append(ch) }
-            }
-        }
-        return out + "\""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return (try? encoder.encode(s)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 
     // MARK: Models
