@@ -160,6 +160,38 @@ final class ExperimentTests: XCTestCase {
         XCTAssert(html.contains("self_bleu") && html.contains("<svg"))
     }
 
+    /// `ppl_human` in an experiment: held-out human documents under each generation's model; the
+    /// human reference row has no model, so no value. From Lua it takes the model and the documents.
+    func testPplHumanIsAMetricOfEachGenerationsModel() throws {
+        let dir = TestSupport.tempFolder()
+        try FileManager.default.copyItem(atPath: TestSupport.repoRoot + "/Tests/Fixtures/data/tweets.jsonl",
+                                         toPath: dir + "/tweets.jsonl")
+        try write("""
+            local tweets = ouro.data.load("tweets.jsonl")
+            local train, held = tweets:slice(1, 20), tweets:slice(21, 30)
+            local m = ouro.model.ngram{ order = 2 }:fit(train)
+            local v = ouro.metrics.compute(train, { "ppl_human" }, { model = m, held_out = held })
+            print(v.ppl_human == m:perplexity(held))
+            local ok, err = pcall(ouro.metrics.compute, train, { "ppl_human" })
+            print(err:match("measures the model that generated the texts") ~= nil)
+            local e = experiment {
+              name = "forgot", human = tweets, model = ouro.model.ngram{ order = 2 },
+              generations = 3, train_size = 10, synthetic_ratio = 0.5, fresh_human = false,
+              sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = 30 },
+              metrics = { "ppl_human", "length" }, eval_size = 8, seeds = { 1 },
+            }
+            e:run{ quiet = true }
+            """, dir)
+        let r = try TestSupport.runOuro(["run", "exp.lua", "--quiet"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        XCTAssertEqual(r.1, "true\ntrue\n")
+        let store = try ResultStore.open(dir + "/results/forgot.db", mode: .readOnly)
+        let ppl = try store.series("ppl_human", cell: 1, includeReference: true)
+        XCTAssertEqual(ppl.count, 3, "generations 0–2, no reference row")
+        XCTAssertTrue(ppl.allSatisfy { $0.mean > 1 && $0.mean.isFinite }, "\(ppl.map(\.mean))")
+        XCTAssertEqual(try store.series("length", cell: 1, includeReference: true).count, 4)
+    }
+
     func testAClassifierCanBeAMetric() throws {
         let dir = TestSupport.tempFolder()
         var jsonl = ""

@@ -5,7 +5,9 @@ import Foundation
 /// - `dict_rate`: share of word tokens found in the catalog's English word list (gibberish proxy);
 /// - `ppl_ref`: perplexity of the texts under an order-3 Kneser–Ney model fitted on the human
 ///   reference sample of the evaluation (fluency relative to human text);
-/// - `quality`: `Quality.combined(dict_rate, ppl_ref, V)`, monotone in each (higher = better).
+/// - `quality`: `Quality.combined(dict_rate, ppl_ref, V)`, monotone in each (higher = better);
+/// - `ppl_human`: perplexity of held-out human documents (`EvaluationSet.heldOut`) under the model
+///   that generated the texts (`EvaluationSet.model`): what the model forgot of the human data.
 public final class QualityResources: @unchecked Sendable {
     public let dataFolder: String
     private let lock = NSLock()
@@ -34,17 +36,23 @@ public final class QualityResources: @unchecked Sendable {
 }
 
 extension MetricRegistry {
-    /// Registers `dict_rate`, `ppl_ref` and `quality`.
+    /// Registers `dict_rate`, `ppl_ref`, `quality` and `ppl_human`.
     public func registerQualityMetrics(_ resources: QualityResources) {
         func pplRef(_ set: EvaluationSet, _ name: String) throws -> (Double, Int) {
             guard let human = set.human, human.hasText else { throw MetricError.missingHumanReference(metric: name) }
             let model = try resources.referenceModel(human)
-            let docs = set.documentTokens.map { $0.map { Vocabulary.shared.lookup($0) ?? Vocabulary.unk } }
-            return (try Quality.perplexity(docs, under: model), model.typeCount)
+            let ppl = try set.memo.value("ppl_ref") {
+                let docs = set.documentTokens.map { $0.map { Vocabulary.shared.lookup($0) ?? Vocabulary.unk } }
+                return try Quality.perplexity(docs, under: model)
+            }
+            return (ppl, model.typeCount)
+        }
+        func dictRate(_ set: EvaluationSet) throws -> Double {
+            try set.memo.value("dict_rate") { try Quality.dictRate(set.texts, words: try resources.wordList()) }
         }
         try? register(MetricInfo(name: "dict_rate", description: "share of word tokens in an English word list (gibberish proxy)",
                                  kind: .text, direction: .larger)) { set in
-            try Quality.dictRate(set.texts, words: try resources.wordList())
+            try dictRate(set)
         }
         try? register(MetricInfo(name: "ppl_ref", description: "perplexity under an order-3 KN model of the human reference sample (fluency)",
                                  kind: .text, direction: .furtherFromHuman)) { set in
@@ -53,7 +61,14 @@ extension MetricRegistry {
         try? register(MetricInfo(name: "quality", description: "quality proxy: dict_rate × fluency from ppl_ref (higher = better)",
                                  kind: .text, direction: .larger)) { set in
             let (ppl, v) = try pplRef(set, "quality")
-            return Quality.combined(dictRate: try Quality.dictRate(set.texts, words: try resources.wordList()), pplRef: ppl, vocabularySize: v)
+            return Quality.combined(dictRate: try dictRate(set), pplRef: ppl, vocabularySize: v)
+        }
+        try? register(MetricInfo(name: "ppl_human", description: "perplexity of held-out human documents under the generation's model (what it forgot)",
+                                 kind: .text, direction: .furtherFromHuman, needsModel: true)) { set in
+            guard let model = set.model else { throw MetricError.missingModel(metric: "ppl_human") }
+            guard let held = set.heldOut, held.hasText else { throw MetricError.missingHeldOut(metric: "ppl_human") }
+            let docs = held.documentTokens.map { $0.map { Vocabulary.shared.lookup($0) ?? Vocabulary.unk } }
+            return try Quality.perplexity(docs, under: model)
         }
     }
 }

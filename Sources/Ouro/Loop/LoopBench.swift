@@ -43,7 +43,7 @@ public enum LoopBench {
     ///   - generations, documents, ratio, evalSize: the loop's shape.
     /// - Returns: the summed timings.
     public static func run<M: LoopModel>(human: M.Data, model: () throws -> M, sampling: M.Sampling? = nil,
-                                         metrics: @escaping LoopMetrics<M.Data> = { _, _, _ in [:] },
+                                         metrics: @escaping LoopMetrics<M> = { _, _, _ in [:] },
                                          generations: Int = 20, documents: Int = 4000, ratio: Double = 0.25,
                                          evalSize: Int = 250, seed: Int = 1) throws -> Report {
         let spec = CellSpec<M>(human: human, generations: generations, trainSize: documents,

@@ -92,7 +92,9 @@ public struct LoopRunner<M: LoopModel> {
         do {
             if last == nil && spec.evalSize > 0 {
                 let ref = state.reference
-                let values = try spec.metrics(ref, ref, LoopStep(cell: cellIndex, seed: seed, generation: -1))
+                let context = LoopEvaluation<M>(step: LoopStep(cell: cellIndex, seed: seed, generation: -1),
+                                                model: nil, heldOutHuman: state.heldOutHuman)
+                let values = try spec.metrics(ref, ref, context)
                 try store.commitReference(run: runID, metrics: values)
             }
             let start = (last ?? -1) + 1
@@ -147,12 +149,17 @@ struct RunState<M: LoopModel> {
         rng.shuffle(&idx)
         order = idx
         reference = runner.spec.human.select(Array(idx.prefix(runner.spec.evalSize)))
+        let unused = idx.dropFirst(runner.plan.humanNeeded).prefix(runner.spec.evalSize)
+        heldOutHuman = unused.isEmpty ? nil : runner.spec.human.select(Array(unused))
         parts = [runner.spec.human]
         humanNext = runner.plan.trainSize
     }
 
     /// The human reference sample: the first `evalSize` documents of the run's human order.
     let reference: M.Data
+    /// Up to `evalSize` human documents no training set uses: the run's human order after the
+    /// first `plan.humanNeeded` (nil when the pool holds no more).
+    let heldOutHuman: M.Data?
 
     func stream(_ g: Int, _ role: String, _ extra: [StreamLabel] = []) -> UInt64 {
         Stream.derive(seed: base, [.index(cell), .index(g), .name(role)] + extra)
@@ -241,7 +248,8 @@ struct RunState<M: LoopModel> {
         if !replay {
             let eval = output.count == spec.evalSize ? output : output.select(Array(0..<spec.evalSize))
             let values = spec.evalSize == 0 ? [:]
-                : try spec.metrics(eval, reference, LoopStep(cell: cell, seed: seed, generation: g))
+                : try spec.metrics(eval, reference, LoopEvaluation(step: LoopStep(cell: cell, seed: seed, generation: g),
+                                                                   model: model, heldOutHuman: heldOutHuman))
             let t4 = DispatchTime.now().uptimeNanoseconds
             let timings = GenerationTimings(fit: seconds(t1, t2), generate: seconds(t2, t3), metrics: seconds(t3, t4))
             try store.commitGeneration(run: run, generation: g, counts: counts, timings: timings,

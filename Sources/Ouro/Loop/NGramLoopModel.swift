@@ -38,3 +38,28 @@ public struct NGramLoopModel: LoopModel, CustomStringConvertible {
 
     public var description: String { model.description }
 }
+
+extension EvaluationSet {
+    /// The texts of a dataset with its engine tokens.
+    public init(_ d: Dataset) {
+        self.init(texts: d.texts, tokens: (0..<d.count).map { d.tokenStrings(at: $0) })
+    }
+}
+
+extension MetricRegistry {
+    /// The metrics of a text experiment: the named metrics of each evaluation sample, which sees the
+    /// human reference sample (`human`), the generation's model (`model`) and the run's held-out
+    /// human documents (`heldOut`). Metrics of the model (`needsModel`: `ppl_human`) are not
+    /// computed for the human reference row, which has no model.
+    public func textLoopMetrics(_ names: [String]) -> LoopMetrics<NGramLoopModel> {
+        { [self] sample, reference, context in
+            let chosen = context.model != nil ? names : names.filter { info($0)?.needsModel != true }
+            guard !chosen.isEmpty else { return [:] }
+            var set = EvaluationSet(sample)
+            set.human = EvaluationSet(reference)
+            set.model = context.model?.model
+            set.heldOut = context.heldOutHuman.map(EvaluationSet.init)
+            return try compute(chosen, on: set)
+        }
+    }
+}

@@ -25,9 +25,13 @@ public struct MetricInfo: Equatable, Sendable {
     public var description: String
     public var kind: Kind
     public var direction: Direction
+    /// True for metrics of the model that generated the texts (`ppl_human`): they need
+    /// `EvaluationSet.model` and are not computed for the human reference row.
+    public var needsModel: Bool
 
-    public init(name: String, description: String, kind: Kind, direction: Direction) {
+    public init(name: String, description: String, kind: Kind, direction: Direction, needsModel: Bool = false) {
         self.name = name; self.description = description; self.kind = kind; self.direction = direction
+        self.needsModel = needsModel
     }
 }
 
@@ -40,12 +44,23 @@ public struct EvaluationSet: Sendable {
     public var tokens: [[String]]
     /// Numeric samples, for numeric models.
     public var numeric: [Double]?
+    /// The n-gram model that generated the texts, for `ppl_human` (nil for human data).
+    public var model: NGramModel?
     private var humanBox: [EvaluationSet]
+    private var heldOutBox: [EvaluationSet] = []
+    /// Values shared by the metrics of one `MetricRegistry.compute` call.
+    var memo = MetricMemo()
 
     /// The human reference data, for distances (`js_unigram`, `js_bigram`).
     public var human: EvaluationSet? {
         get { humanBox.first }
         set { humanBox = newValue.map { [$0] } ?? [] }
+    }
+
+    /// Human documents the model never trained on, for `ppl_human`.
+    public var heldOut: EvaluationSet? {
+        get { heldOutBox.first }
+        set { heldOutBox = newValue.map { [$0] } ?? [] }
     }
 
     public init(texts: [String] = [], tokens: [[String]] = [], numeric: [Double]? = nil, human: EvaluationSet? = nil) {
@@ -66,6 +81,20 @@ public struct EvaluationSet: Sendable {
     }
 }
 
+/// Intermediate values several metrics of one evaluation share (Self-BLEU for `self_bleu` and
+/// `lexical_diversity`; `dict_rate` and `ppl_ref` for `quality`), computed once per `compute` call.
+final class MetricMemo: @unchecked Sendable {
+    private var values: [String: Double] = [:]
+    private let lock = NSLock()
+
+    func value(_ key: String, _ make: () throws -> Double) rethrows -> Double {
+        if let v = lock.withLock({ values[key] }) { return v }
+        let v = try make()
+        lock.withLock { values[key] = v }
+        return v
+    }
+}
+
 /// Errors of metric computation; each names the metric concerned.
 public enum MetricError: Error, CustomStringConvertible, Equatable {
     case unknownMetric(String, closest: [String])
@@ -73,6 +102,8 @@ public enum MetricError: Error, CustomStringConvertible, Equatable {
     case emptyEvaluationSet
     case wrongKind(metric: String, needs: MetricInfo.Kind)
     case missingHumanReference(metric: String)
+    case missingModel(metric: String)
+    case missingHeldOut(metric: String)
     case tokenCountMismatch(metric: String, texts: Int, tokenLists: Int)
     case vaderLexiconNotConfigured(metric: String)
     case failed(metric: String, reason: String)
@@ -89,6 +120,10 @@ public enum MetricError: Error, CustomStringConvertible, Equatable {
             return "metric '\(metric)' needs \(needs == .text ? "texts" : "numeric values"), and the evaluation set has none"
         case .missingHumanReference(let metric):
             return "metric '\(metric)' compares with human data, and the evaluation set has no human reference"
+        case .missingModel(let metric):
+            return "metric '\(metric)' measures the model that generated the texts, and none was given (experiments pass each generation's model; ouro.metrics.compute takes { model = m })"
+        case .missingHeldOut(let metric):
+            return "metric '\(metric)' needs held-out human documents, and there are none (in an experiment the human pool must hold more documents than training uses; ouro.metrics.compute takes { held_out = d })"
         case .tokenCountMismatch(let metric, let texts, let lists):
             return "metric '\(metric)': \(lists) token lists for \(texts) texts"
         case .vaderLexiconNotConfigured(let metric):
@@ -165,7 +200,10 @@ public final class MetricRegistry: @unchecked Sendable {
             case .numeric where (set.numeric?.isEmpty ?? true): throw MetricError.wrongKind(metric: info.name, needs: .numeric)
             default: break
             }
+            if info.needsModel && set.model == nil { throw MetricError.missingModel(metric: info.name) }
         }
+        var set = set
+        set.memo = MetricMemo()
         var out: [String: Double] = [:]
         for (info, f) in chosen {
             do {
@@ -257,11 +295,16 @@ extension MetricRegistry {
         add("compression_ratio", "UTF-8 bytes ÷ zlib-compressed bytes of the texts joined by newlines", .text, .lessDiverse) {
             try Lexical.compressionRatio($0.texts)
         }
+        func selfBLEU(_ set: EvaluationSet, _ metric: String) throws -> Double {
+            do { return try set.memo.value("self_bleu") { try SelfBLEU.selfBLEU(set.texts) } } catch {
+                throw MetricError.failed(metric: metric, reason: String(describing: error))
+            }
+        }
         add("self_bleu", "mean sentence BLEU (sacreBLEU 13a, effective order) of each text against the others, in [0, 1]", .text, .lessDiverse) {
-            do { return try SelfBLEU.selfBLEU($0.texts) } catch { throw MetricError.failed(metric: "self_bleu", reason: String(describing: error)) }
+            try selfBLEU($0, "self_bleu")
         }
         add("lexical_diversity", "1 − self_bleu (the study's lexical diversity)", .text, .moreDiverse) {
-            do { return 1 - (try SelfBLEU.selfBLEU($0.texts)) } catch { throw MetricError.failed(metric: "lexical_diversity", reason: String(describing: error)) }
+            1 - (try selfBLEU($0, "lexical_diversity"))
         }
         add("positivity", "mean VADER compound score (vaderSentiment 3.3.2)", .text, .morePositive) { [unowned self] set in
             let vader = try self.vaderAnalyzer(metric: "positivity")
@@ -271,7 +314,7 @@ extension MetricRegistry {
             S.mean($0.texts.map { Double(Readability.characters($0)) })
         }
         add("length_words", "mean number of words per text", .text, .longer) {
-            S.mean($0.texts.map { Double(Readability.words($0).count) })
+            S.mean($0.texts.map { Double(Readability.wordCount($0)) })
         }
         add("length_tokens", "mean number of tokens per text", .text, .longer) {
             S.mean(try S.checkedTokens($0, "length_tokens").map { Double($0.count) })

@@ -21,16 +21,22 @@ enum PythonText {
     /// - Complexity: O(n) in the number of scalars.
     static func split(_ scalars: some Collection<Unicode.Scalar>) -> [[Unicode.Scalar]] {
         var out: [[Unicode.Scalar]] = []
+        forEachField(scalars) { out.append(Array($0)) }
+        return out
+    }
+
+    /// Calls `body` with each field of `str.split()` in order, reusing one buffer.
+    static func forEachField(_ scalars: some Sequence<Unicode.Scalar>, _ body: (ArraySlice<Unicode.Scalar>) -> Void) {
         var cur: [Unicode.Scalar] = []
+        cur.reserveCapacity(32)
         for s in scalars {
             if isSpace(s.value) {
-                if !cur.isEmpty { out.append(cur); cur.removeAll(keepingCapacity: true) }
+                if !cur.isEmpty { body(cur[...]); cur.removeAll(keepingCapacity: true) }
             } else {
                 cur.append(s)
             }
         }
-        if !cur.isEmpty { out.append(cur) }
-        return out
+        if !cur.isEmpty { body(cur[...]) }
     }
 
     /// `s.strip()` (no argument) on a scalar array.

@@ -254,15 +254,61 @@ public final class NGramModel: CustomStringConvertible, @unchecked Sendable {
     /// - Parameter base: `.e` (natural log) or `.ten` (log10, KenLM's unit).
     public func logprob(_ tokens: [UInt32], base: LogBase = .e, eos: Bool = true) throws -> Double {
         try requireFitted()
-        var h = newHistory()
-        var nodes: [Int] = []
-        var s = 0.0
-        for x in tokens {
-            s += Foundation.log(prob(x, h, nodes: &nodes))
-            push(x, &h)
-        }
-        if eos { s += Foundation.log(prob(Vocabulary.eos, h, nodes: &nodes)) }
+        var scratch: [UInt32] = []
+        let s = naturalLogprob(tokens, eos: eos, scratch: &scratch)
         return base == .e ? s : s / Foundation.log(10)
+    }
+
+    /// `Σ ln p` of a document (and its `</s>` when `eos`), as `prob` after `push` of each token:
+    /// each component's local ids are mapped once into `scratch` (`<s>`, then the tokens with
+    /// unknown words as the component's `<unk>`), and each token is scored against the slice
+    /// before it in one trie walk.
+    func naturalLogprob(_ tokens: [UInt32], eos: Bool, scratch: inout [UInt32]) -> Double {
+        let k = max(order - 1, 1)
+        let n = tokens.count + (eos ? 1 : 0)
+        // The word scored at each position: unknown to every component → <unk>.
+        var s = 0.0
+        if components.count == 1 {
+            let t = components[0]
+            fillLocal(t, tokens, eos: eos, into: &scratch)
+            scratch.withUnsafeBufferPointer { local in
+                for i in 0..<n {
+                    // scored word: its local id if known, else <unk>'s (local 0 exists in every table)
+                    let w = local[i + 1]
+                    let ctx = UnsafeBufferPointer(rebasing: local[max(0, i + 1 - k)..<(i + 1)])
+                    s += Foundation.log(t.prob(w, context: ctx))
+                }
+            }
+            return s
+        }
+        var probs = [Double](repeating: 0, count: n)
+        for (c, t) in components.enumerated() {
+            fillLocal(t, tokens, eos: eos, into: &scratch)
+            let weight = weights[c]
+            scratch.withUnsafeBufferPointer { local in
+                for i in 0..<n {
+                    let global = i < tokens.count ? tokens[i] : Vocabulary.eos
+                    // The mixture scores an unknown word as <unk> in every component that has it.
+                    let l = known(global) ? t.local(global) : t.local(Vocabulary.unk)
+                    if l == UInt32.max { continue }
+                    let ctx = UnsafeBufferPointer(rebasing: local[max(0, i + 1 - k)..<(i + 1)])
+                    probs[i] += weight * t.prob(l, context: ctx)
+                }
+            }
+        }
+        for p in probs { s += Foundation.log(p) }
+        return s
+    }
+
+    /// `<s>`, then the local id of each token (`<unk>` when the component lacks it), then `</s>`.
+    private func fillLocal(_ t: NGramTables, _ tokens: [UInt32], eos: Bool, into out: inout [UInt32]) {
+        out.removeAll(keepingCapacity: true)
+        out.append(NGramTables.bos)
+        for x in tokens {
+            let l = t.local(x)
+            out.append(l == UInt32.max ? NGramTables.unk : l)
+        }
+        if eos { out.append(NGramTables.eos) }
     }
 
     /// Perplexity as KenLM and SRILM define it: `exp(−Σ log p / N)` where the sum and `N` run over
@@ -270,7 +316,8 @@ public final class NGramModel: CustomStringConvertible, @unchecked Sendable {
     public func perplexity(_ documents: [[UInt32]]) throws -> Double {
         try requireFitted()
         var s = 0.0, n = 0
-        for d in documents { s += try logprob(d); n += d.count + 1 }
+        var scratch: [UInt32] = []
+        for d in documents { s += naturalLogprob(d, eos: true, scratch: &scratch); n += d.count + 1 }
         guard n > 0 else { throw NGramError("perplexity of an empty dataset") }
         return Foundation.exp(-s / Double(n))
     }

@@ -123,6 +123,22 @@ struct NGramTables: Sendable {
         return p
     }
 
+    /// `p(w | context)` for a local word id and a local context (most recent last): `chain` and
+    /// `prob(_:nodes:)` in one walk, with the same arithmetic in the same order (the same bits).
+    @inline(__always) func prob(_ w: UInt32, context ctx: UnsafeBufferPointer<UInt32>) -> Double {
+        if w == NGramTables.bos || Int(w) >= vocab.count { return 0 }
+        var p = rootA(w) + rootGamma / Double(uniformCount)
+        var n = 0, d = 0
+        while d < order - 1 && d < ctx.count {
+            let c = child(depth: d, node: n, word: ctx[ctx.count - 1 - d])
+            if c < 0 { break }
+            n = c; d += 1
+            let i = findEntry(depth: d, node: n, word: w)
+            p = (i >= 0 ? entryA(depth: d, node: n, index: i) : 0) + nodeGamma[d - 1][n] * p
+        }
+        return p
+    }
+
     /// `p_k(w)`: the distribution of the chain's first `k` nodes (`k` = 0: the unigram level, which
     /// interpolates with the uniform distribution). Same arithmetic as `prob`, so the same bits.
     @inline(__always) func prob(_ w: UInt32, nodes: [Int], levels k: Int) -> Double {

@@ -6,7 +6,7 @@ extension OuroBindings {
     /// The evaluation set of a Dataset (texts + engine tokens) or of numeric data.
     static func evaluationSet(_ lua: Lua, _ i: Int32, _ what: String) throws -> EvaluationSet {
         if let d = lua.object(at: i, as: Dataset.self) {
-            return EvaluationSet(texts: d.texts, tokens: (0..<d.count).map { d.tokenStrings(at: $0) })
+            return EvaluationSet(d)
         }
         if let n = lua.object(at: i, as: NumericDataset.self) {
             return EvaluationSet(numeric: n.data.values)
@@ -18,14 +18,27 @@ extension OuroBindings {
     }
 
     static func installMetrics(into state: LuaState) {
-        state.register("ouro.metrics.compute", doc: "ouro.metrics.compute(d, { 'self_bleu', … }, { human = h }) → { name = value, … }") { lua in
+        state.register("ouro.metrics.compute", doc: "ouro.metrics.compute(d, { 'self_bleu', … }, { human = h, model = m, held_out = h2 }) → { name = value, … }") { lua in
             var set = try evaluationSet(lua, 1, "data")
             let names = try lua.argStrings(2, "metric names")
-            let o = try lua.options(at: 3, allowed: ["human"])
+            let o = try lua.options(at: 3, allowed: ["human", "model", "held_out"])
             if o.has("human") {
                 _ = lua.rawGet(3, field: "human")
                 set.human = try evaluationSet(lua, lua.top, "human")
                 lua.pop()
+            }
+            if o.has("held_out") {
+                _ = lua.rawGet(3, field: "held_out")
+                set.heldOut = try evaluationSet(lua, lua.top, "held_out")
+                lua.pop()
+            }
+            if o.has("model") {
+                _ = lua.rawGet(3, field: "model")
+                defer { lua.pop() }
+                guard let m = lua.object(at: lua.top, as: NGramModel.self) else {
+                    throw LuaArgumentError("option 'model' must be an n-gram model, got \(lua.typeName(at: lua.top))")
+                }
+                set.model = m
             }
             let values = try lua.state.metrics.compute(names, on: set)
             lua.push(LuaTable(fields: values.mapValues { .number($0) }))

@@ -84,7 +84,7 @@ extension OuroBindings {
             }
             guard d.count >= 3 else { throw LuaArgumentError("properties need at least 3 documents, the dataset has \(d.count)") }
             let s = d.count > n ? try d.sample(n, seed: seed) : d
-            let set = EvaluationSet(texts: s.texts, tokens: (0..<s.count).map { s.tokenStrings(at: $0) })
+            let set = EvaluationSet(s)
             var values = try lua.state.metrics.compute(["length", "lexical_diversity", "semantic_diversity", "positivity"], on: set)
             let folder = lua.state.dataFolder
             let words = try PropertyResources.shared.words(dataFolder: folder)

@@ -158,17 +158,8 @@ extension ExperimentSpecReader {
                 return NGramLoopModel(m)
             },
             sampling: sampling, curate: curation,
-            metrics: { sample, reference, _ in
-                guard !names.isEmpty else { return [:] }
-                var set = ExperimentSpecReader.evaluation(sample)
-                set.human = ExperimentSpecReader.evaluation(reference)
-                return try registry.compute(names, on: set)
-            },
+            metrics: registry.textLoopMetrics(names),
             evalSize: try int("eval_size"), parameters: parametersJSON)
-    }
-
-    static func evaluation(_ d: Dataset) -> EvaluationSet {
-        EvaluationSet(texts: d.texts, tokens: (0..<d.count).map { d.tokenStrings(at: $0) })
     }
 
     static func generationParams(_ t: LuaTable, generation: Int?) throws -> GenerationParams {

@@ -322,4 +322,42 @@ final class LoopRunnerTests: XCTestCase {
         }
         XCTAssertEqual(try store.series("tokens", cell: 0, includeReference: true).map(\.mean), [4, 3, 4, 5])
     }
+
+    /// `ppl_human` reads human documents no training set holds: the metrics see the run's held-out
+    /// documents (disjoint from every training set, the same every generation) and the generation's
+    /// model (none for the reference row).
+    func testMetricsSeeHeldOutHumanDocumentsAndTheGenerationsModel() throws {
+        let scratch = try LoopScratch()
+        let store = try scratch.store("heldout.db")
+        let e = try store.experiment(name: "heldout", source: "x")
+        let pool = Dataset.from(texts: (0..<230).map { "doc\($0) a b" })
+        func index(_ text: String) -> Int { Int(text.split(separator: " ")[0].dropFirst(3))! }
+        var heldOut: [[Int]] = [], models: [Bool] = []
+        let spec = CellSpec<UnigramTestModel>(
+            human: pool, generations: 3, trainSize: 100, syntheticRatio: .constant(0.5), freshHuman: true,
+            accumulate: .all, model: .fresh([UnigramTestModel()]), sampling: .constant(3),
+            metrics: { _, _, c in
+                heldOut.append((c.heldOutHuman.map { $0.texts } ?? []).map(index))
+                models.append(c.model != nil)
+                return [:]
+            }, evalSize: 20)
+        var runner = try LoopRunner(spec: spec)
+        var trained = Set<Int>()
+        runner.onTrainingSet = { r in
+            for case .human(let i) in r.sources { trained.insert(i) }
+        }
+        _ = try runner.run(store: store, experiment: e, cellIndex: 0, seed: 3)
+        XCTAssertEqual(models, [false, true, true, true], "reference row first, then generations 0–2")
+        XCTAssertEqual(trained.count, 200, "100 + 50 + 50 human documents train")
+        XCTAssertEqual(heldOut[0].count, 20, "evalSize held-out documents (the pool has 30 unused)")
+        XCTAssertTrue(heldOut.allSatisfy { $0 == heldOut[0] }, "the same held-out sample every generation")
+        XCTAssertTrue(trained.isDisjoint(with: heldOut[0]), "held-out documents never train")
+
+        // A pool with nothing left over: no held-out sample.
+        var tight = spec
+        tight.human = Dataset.from(texts: (0..<200).map { "doc\($0) a b" })
+        heldOut = []
+        _ = try LoopRunner(spec: tight).run(store: store, experiment: e, cellIndex: 1, seed: 3)
+        XCTAssertEqual(heldOut, [[], [], [], []])
+    }
 }

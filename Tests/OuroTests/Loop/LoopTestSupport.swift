@@ -19,7 +19,7 @@ final class LoopScratch {
 typealias Gaussian = NumericLoopModel<GaussianModel>
 
 /// Mean and unbiased variance of 1-D numeric data, the metrics of most loop tests.
-func meanAndVariance(_ d: NumericData, _ ref: NumericData, _ step: LoopStep) -> [String: Double] {
+func meanAndVariance<M: LoopModel>(_ d: NumericData, _ ref: NumericData, _ context: LoopEvaluation<M>) -> [String: Double] where M.Data == NumericData {
     let x = d.values
     let n = Double(x.count)
     let m = x.reduce(0, +) / n

@@ -131,4 +131,28 @@ final class NGramModelTests: XCTestCase {
         XCTAssertEqual(try m.probability(of: x, after: []), try m.probability(of: Vocabulary.unk, after: []))
         XCTAssertEqual(try m.logprob([x], base: .ten), try m.logprob([x]) / log(10), accuracy: 1e-12)
     }
+
+    /// The document scorer (one trie walk per token, local ids mapped once) gives the same bits as
+    /// scoring token by token with `probability(of:after:)`: plain models of orders 1–5 and fine-tuned
+    /// mixtures, with unknown words and words only one component knows.
+    func testDocumentScoringEqualsTokenByTokenProbabilities() throws {
+        let base = NGramTestCorpus.documents(300, seed: 1)
+        let extra = NGramTestCorpus.documents(100, seed: 2, vocab: ["the", "fox", "jumps", "over", "lazy", "dog"])
+        let unknown = Vocabulary.shared.id(for: "qqq-scorer-unknown")
+        var docs = NGramTestCorpus.documents(30, seed: 9) + extra.prefix(10)
+        docs.append([]); docs.append([unknown, docs[0].first!, unknown])
+        var models = try (1...5).map { try NGramModel(order: $0, documents: base) }
+        models.append(try models[2].finetune(extra, weight: 0.3))
+        models.append(try models[3].finetune(extra, weight: 0.6).finetune(base.prefix(50).map { $0 }, weight: 0.2))
+        for m in models {
+            for d in docs {
+                var expected = 0.0
+                for i in 0...d.count {
+                    let token = i < d.count ? d[i] : Vocabulary.eos
+                    expected += log(try m.probability(of: token, after: Array(d[..<i])))
+                }
+                XCTAssertEqual(try m.logprob(d), expected, "\(m) \(d)")
+            }
+        }
+    }
 }
