@@ -22,6 +22,9 @@ final class AnalysisBindingTests: XCTestCase {
             local r_count = 0
             for _, p in ipairs(mixed:column("party")) do if p == "R" then r_count = r_count + 1 end end
             print(mixed:count(), r_count)
+            -- names: the file's name when loaded, kept by subsets, descriptive for mixes and clusters
+            print(labelled:name(), labelled:sample(3, { seed = 1 }):name(), mixed:name(), parts[2]:name(), d:name(),
+                  tostring(labelled:named("speeches")))
             local fit = ouro.stats.ols{ y = { 1, 2, 3, 4, 5.5, 6, 7.2 }, x = { a = { 1, 2, 3, 4, 5, 6, 7 } }, folds = 3, standardize = false }
             print(math.abs(fit.r2 - 0.99) < 0.01, fit.coef.a > 0.9, fit.p.a < 0.001)
             print(pcall(ouro.classifier.train, labelled, { label = "colour" }))
@@ -34,10 +37,12 @@ final class AnalysisBindingTests: XCTestCase {
         }
         try jsonl.write(toFile: dir + "/labelled.jsonl", atomically: true, encoding: .utf8)
         try s.run()
-        let lines = out.text.split(separator: "\n").map(String.init)
+        var lines = out.text.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines[0], "2\t40")
         XCTAssertEqual(lines[1], "1.0\ttrue")
         XCTAssertEqual(lines[2], "8\t6")
+        XCTAssertEqual(lines[3], "labelled\tlabelled\tlabelled D 25% R 75%\tcluster 2\tnil\tDataset(speeches: 40 docs, 240 tokens, labels: party)")
+        lines.remove(at: 3)
         XCTAssertEqual(lines[3], "true\ttrue\ttrue")
         XCTAssert(lines[4].hasPrefix("false\t") && lines[4].contains("colour") && lines[4].contains("party"), lines[4])
     }

@@ -192,6 +192,25 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(try store.series("length", cell: 1, includeReference: true).count, 4)
     }
 
+    /// Cells that differ by their human data are told apart by the datasets' names.
+    func testGridCellsOverDatasetsAreNamedByTheirData() throws {
+        let dir = TestSupport.tempFolder()
+        try write("""
+            local a = ouro.data.from{ "the cat sat on the mat", "a dog ran", "the bird flew", "cats and dogs" }
+            local b = ouro.data.from{ "stocks fell today", "markets rose", "the bank cut rates", "bonds rallied" }
+            local e = experiment {
+              name = "named", human = a, model = ouro.model.ngram{ order = 2 },
+              generations = 1, train_size = 2, synthetic_ratio = 0.5, metrics = { "length" }, eval_size = 2,
+              seeds = { 1 }, grid = { human = { a:named("animals"), b:named("money") } },
+            }
+            e:run{ quiet = true }
+            """, dir)
+        let r = try TestSupport.runOuro(["run", "exp.lua", "--quiet"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        let store = try ResultStore.open(dir + "/results/named.db", mode: .readOnly)
+        XCTAssertEqual(try ReportCell.all(in: store).map(\.label), ["human = animals", "human = money"])
+    }
+
     func testAClassifierCanBeAMetric() throws {
         let dir = TestSupport.tempFolder()
         var jsonl = ""

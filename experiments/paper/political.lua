@@ -34,8 +34,8 @@ for i, dem in ipairs(shares) do
   local s = {}
   if dem > 0 then s.Democratic = dem end
   if dem < 1 then s.Republican = 1 - dem end
-  mixes[i] = ouro.data.mix_labels(sotu, { label = "party", shares = s, n = need, seed = 1 })
   names[i] = ("%d/%d"):format(math.floor(dem * 100 + 0.5), math.floor((1 - dem) * 100 + 0.5))
+  mixes[i] = ouro.data.mix_labels(sotu, { label = "party", shares = s, n = need, seed = 1 }):named("D/R " .. names[i])
 end
 
 local pretraining = ouro.data.concat{

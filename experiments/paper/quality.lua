@@ -46,6 +46,7 @@ local function terciles(d)
     for k = from, to do keep[order[k]] = true; sum = sum + q[order[k]] end
     local i = 0
     parts[t] = d:filter(function(doc) i = i + 1; return keep[i] == true end)
+      :named(("%s %s quality"):format(d:name(), ({ "low", "mid", "high" })[t]))
     means[t] = sum / (to - from + 1)
   end
   return parts, means

@@ -52,12 +52,13 @@ extension Dataset {
 
     /// The documents split into `k` clusters (`clusterAssignments`), one dataset per cluster in
     /// cluster order (the order of the k-means++ draw); documents keep their order and labels.
+    /// Cluster `c` (1-based) is named "NAME cluster c" ("cluster c" when the dataset has no name).
     /// - Throws: see `clusterAssignments`.
     public func cluster(k: Int, by features: ClusterFeatures = .tfidf, seed: UInt64) throws -> [Dataset] {
         let a = try clusterAssignments(k: k, by: features, seed: seed)
         var members = [[Int]](repeating: [], count: k)
         for (i, c) in a.enumerated() { members[c].append(i) }
-        return members.map { select($0) }
+        return members.enumerated().map { c, m in select(m).named((name.map { "\($0) " } ?? "") + "cluster \(c + 1)") }
     }
 
     /// `n` documents mixed by label: for each label value in `shares`, a share of `n` drawn without
@@ -116,6 +117,16 @@ extension Dataset {
         }
         var rng = Xoshiro256(seed: seed, "mix_labels", "order")
         rng.shuffle(&picked)
-        return select(picked)
+        // Named by its mix ("sotu Democratic 75% Republican 25%"), so grid cells over mixes read apart.
+        let mix = values.map { v in "\(v) \(Self.percent(shares[v]!))" }.joined(separator: " ")
+        return select(picked).named(name.map { "\($0) \(mix)" } ?? mix)
+    }
+}
+
+extension Dataset {
+    /// 0.75 → "75%", 1/3 → "33.3%".
+    static func percent(_ x: Double) -> String {
+        let p = (x * 1000).rounded() / 10
+        return p == p.rounded() ? "\(Int(p))%" : "\(p)%"
     }
 }

@@ -72,7 +72,7 @@ extension Dataset {
         case .text: d = try loadText(path, options)
         }
         if d.count == 0 { throw DataError(file: path, "no documents") }
-        return d
+        return d.named(((path as NSString).lastPathComponent as NSString).deletingPathExtension)
     }
 
     private static func withoutBOM(_ line: UnsafeBufferPointer<UInt8>, _ number: Int) -> UnsafeBufferPointer<UInt8> {

@@ -41,7 +41,7 @@ extension Dataset {
             }
         }
         return Dataset(tokenIDs: ids, offsets: offs, texts: indices.map { texts[$0] },
-                       columnNames: columnNames, columns: columns.map { $0.gather(indices) }, tokenizer: tokenizer)
+                       columnNames: columnNames, columns: columns.map { $0.gather(indices) }, tokenizer: tokenizer, name: name)
     }
 
     /// The documents for which `predicate(index)` is true (0-based indices), in order.
@@ -198,7 +198,7 @@ extension Dataset {
             return c
         }
         return Dataset(tokenIDs: built.tokenIDs, offsets: built.offsets, texts: built.texts,
-                       columnNames: columnNames, columns: cols, tokenizer: tokenizer)
+                       columnNames: columnNames, columns: cols, tokenizer: tokenizer, name: name)
     }
 
     /// `text` (normalised) without its URLs; a URL takes the space before it along (or after it, at

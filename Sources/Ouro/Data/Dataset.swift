@@ -18,12 +18,15 @@ public final class Dataset: CustomStringConvertible, Sendable {
     public let columns: [LabelColumn]
     /// The tokenizer that produced (and re-produces, after edits) the tokens.
     public let tokenizer: Tokenizer
+    /// A short name for reports and legends: the file's name without its extension when loaded,
+    /// kept by subsets (`select`, `filter`, `sample`, …), set with `named(_:)`; nil for built data.
+    public let name: String?
 
     /// Creates a dataset from its parts.
     /// - Precondition: `offsets` has `texts.count + 1` non-decreasing entries from 0 to
     ///   `tokenIDs.count`; `columns` parallel to `columnNames`, each with `texts.count` values.
     public init(tokenIDs: [UInt32], offsets: [Int], texts: [String], columnNames: [String] = [],
-                columns: [LabelColumn] = [], tokenizer: Tokenizer = .word) {
+                columns: [LabelColumn] = [], tokenizer: Tokenizer = .word, name: String? = nil) {
         precondition(offsets.count == texts.count + 1 && offsets.first == 0 && offsets.last == tokenIDs.count,
                      "offsets must have count + 1 entries from 0 to tokenIDs.count")
         precondition(columnNames.count == columns.count && columns.allSatisfy { $0.count == texts.count },
@@ -34,6 +37,13 @@ public final class Dataset: CustomStringConvertible, Sendable {
         self.columnNames = columnNames
         self.columns = columns
         self.tokenizer = tokenizer
+        self.name = name
+    }
+
+    /// The same documents under another name (storage shared).
+    public func named(_ name: String?) -> Dataset {
+        Dataset(tokenIDs: tokenIDs, offsets: offsets, texts: texts, columnNames: columnNames, columns: columns,
+                tokenizer: tokenizer, name: name)
     }
 
     /// Number of documents.
@@ -78,9 +88,9 @@ public final class Dataset: CustomStringConvertible, Sendable {
         Document(text: texts[i], labels: zip(columnNames, columns).map { .init(name: $0, value: $1[i]) })
     }
 
-    /// `Dataset(4200 docs, 57k tokens, labels: sentiment)`.
+    /// `Dataset(4200 docs, 57k tokens, labels: sentiment)`, `Dataset(tweets: 4200 docs, …)` when named.
     public var description: String {
-        var s = "Dataset(\(count) doc\(count == 1 ? "" : "s"), \(Dataset.compact(tokenCount)) token\(tokenCount == 1 ? "" : "s")"
+        var s = "Dataset(" + (name.map { "\($0): " } ?? "") + "\(count) doc\(count == 1 ? "" : "s"), \(Dataset.compact(tokenCount)) token\(tokenCount == 1 ? "" : "s")"
         if !columnNames.isEmpty { s += ", labels: " + columnNames.joined(separator: ", ") }
         return s + ")"
     }

@@ -149,29 +149,31 @@ final class NGramLevelOrders {
 }
 
 extension GenerationParams {
-    /// Whether the kept set can be found by the bounded shortcut: no repetition penalty and at
-    /// least one filter that keeps a bounded prefix (top-p alone at T ≠ 1 needs the whole
-    /// vocabulary's `Σ p^(1/T)`, so it takes the full path).
+    /// Whether the kept set can be found by the bounded shortcut: at least one filter that keeps a
+    /// bounded prefix (top-p alone at T ≠ 1 needs the whole vocabulary's `Σ p^(1/T)`, so it takes
+    /// the full path). A repetition penalty moves only the seen tokens: the stream of the penalized
+    /// distribution is the unpenalized stream without them, merged with them at their penalized values.
     var allowsShortcut: Bool {
-        repetitionPenalty == 1 && (minP > 0 || topK > 0 || (topP < 1 && temperature == 1))
+        minP > 0 || topK > 0 || (topP < 1 && temperature == 1)
     }
 
     /// The kept set and its probabilities from a descending stream of the distribution.
     /// - Parameters:
-    ///   - next: the next token (union index) and probability in descending order of probability
-    ///     (ties by index ascending), `nil` when no token with probability > 0 is left.
+    ///   - next: the next token (union index), its probability and its log-value before temperature
+    ///     (`log p`, or the penalized value for a seen token), in descending order of the log-value
+    ///     (ties by index ascending); `nil` when no token with probability > 0 is left.
     ///   - total: `Σ p` over the whole vocabulary (used by top-p at temperature 1 without top-k).
     /// - Returns: the kept indices ascending and the running sum of their processed probabilities
     ///   (the same arrays the full path builds from `process`), or `nil` when the prefix cannot be
     ///   bounded exactly (the caller then takes the full path).
-    func keptPrefix(total: Double, next: () -> (Int32, Double)?) -> (idx: [Int32], cum: [Double])? {
+    func keptPrefix(total: Double, next: () -> (Int32, Double, Double)?) -> (idx: [Int32], cum: [Double])? {
         var U: [Int32] = [], P: [Double] = [], L: [Double] = []
         var exhausted = false
         func fetch(_ i: Int) -> Bool {
             while U.count <= i {
                 if exhausted { return false }
-                guard let (u, p) = next() else { exhausted = true; return false }
-                var l = Foundation.log(p)
+                guard let (u, p, lp) = next() else { exhausted = true; return false }
+                var l = lp
                 if temperature != 1 { l /= temperature }
                 U.append(u); P.append(p); L.append(l)
             }
@@ -240,7 +242,7 @@ extension GenerationParams {
 extension Generator {
     /// The kept set of the context `h` by the bounded shortcut (see the top of this file), or `nil`
     /// when it cannot be bounded exactly. Fills `chains` with each component's context chain.
-    mutating func shortcutKept(_ h: NGramModel.History) -> (idx: [Int32], cum: [Double])? {
+    mutating func shortcutKept(_ h: NGramModel.History, seen: Set<Int> = []) -> (idx: [Int32], cum: [Double])? {
         let C = comps.count
         for c in 0..<C {
             h.local[c].withUnsafeBufferPointer { comps[c].chain($0, into: &chains[c]) }
@@ -250,7 +252,7 @@ extension Generator {
             let o = orders[0], s = o.stream(chains[0]), map = unionOf[0]
             var i = 0
             let total = prm.topP < 1 ? comps[0].totalMass(nodes: chains[0]) : 1
-            return prm.keptPrefix(total: total) {
+            return penalizedPrefix(total: total, seen: seen) {
                 guard o.ensure(s, i) else { return nil }
                 defer { i += 1 }
                 return (Int32(map[Int(s.words[i])]), s.probs[i])
@@ -270,7 +272,7 @@ extension Generator {
         var heap = NGramCandidateHeap()
         var total = 0.0
         if prm.topP < 1 { for c in 0..<C { total += wts[c] * ts[c].totalMass(nodes: ch[c]) } }
-        return prm.keptPrefix(total: total) {
+        return penalizedPrefix(total: total, seen: seen) {
             while true {
                 var bound = 0.0, best = -1, bestV = 0.0
                 for c in 0..<C {
@@ -295,6 +297,54 @@ extension Generator {
                     if p > 0 { heap.push(p, Int32(u)) }
                 }
             }
+        }
+    }
+
+    /// `keptPrefix` over the descending stream `next` of `p(w | h)`, with the repetition penalty
+    /// applied to the `seen` tokens (union indices): they are dropped from the stream and merged
+    /// back at their penalized log-values `θ · log p` (or `log p / θ` for `log p ≥ 0`), the same
+    /// arithmetic as `process`; `total` becomes the penalized mass. Needs `chains` filled.
+    func penalizedPrefix(total: Double, seen: Set<Int>, next: () -> (Int32, Double)?) -> (idx: [Int32], cum: [Double])? {
+        let theta = params.repetitionPenalty
+        guard theta != 1 && !seen.isEmpty else {
+            return params.keptPrefix(total: total) { next().map { ($0.0, $0.1, Foundation.log($0.1)) } }
+        }
+        // The seen tokens at their penalized values, in stream order (value descending, index ascending).
+        var moved: [(u: Int32, p: Double, l: Double)] = []
+        var total = total
+        for u in seen {
+            let g = unionVocab[u]
+            var p = 0.0
+            for (c, t) in comps.enumerated() {
+                let l = t.local(g)
+                if l != UInt32.max { p += model.weights[c] * t.prob(l, nodes: chains[c]) }
+            }
+            guard p > 0 else { continue }
+            let l = Foundation.log(p)
+            let lp = l < 0 ? l * theta : l / theta
+            let pp = Foundation.exp(lp)
+            total += pp - p
+            moved.append((Int32(u), pp, lp))
+        }
+        moved.sort { $0.l != $1.l ? $0.l > $1.l : $0.u < $1.u }
+        var j = 0
+        var peeked: (Int32, Double, Double)?? = nil   // .some(nil): the stream is exhausted
+        return params.keptPrefix(total: total) {
+            if peeked == nil {
+                var b = next()
+                while let x = b, seen.contains(Int(x.0)) { b = next() }
+                peeked = .some(b.map { ($0.0, $0.1, Foundation.log($0.1)) })
+            }
+            let base = peeked!
+            if j < moved.count {
+                let m = moved[j]
+                if let b = base, b.2 > m.l || (b.2 == m.l && b.0 < m.u) { peeked = nil; return b }
+                j += 1
+                return (m.u, m.p, m.l)
+            }
+            guard let b = base else { return nil }
+            peeked = nil
+            return b
         }
     }
 }

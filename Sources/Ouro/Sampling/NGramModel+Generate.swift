@@ -12,9 +12,10 @@ extension NGramModel {
     ///   `Σ a(h w)` (the discounted mass of the deepest context) one of its seen words, otherwise
     ///   recursively from the shorter context, ending with the uniform distribution — O(order · log)
     ///   per token, no vocabulary-sized work; a mixture first picks a component by its weight;
-    /// - min_p / top_k / top_p without a repetition penalty use the bounded shortcut
+    /// - min_p / top_k / top_p (top_p alone only at temperature 1) use the bounded shortcut
     ///   (NGramKeptSet.swift): only the prefix of the vocabulary in descending probability that the
-    ///   filters keep is produced, exactly, and cached per context;
+    ///   filters keep is produced, exactly, and cached per context (with a repetition penalty, the
+    ///   document's seen tokens are merged in at their penalized values and nothing is cached);
     /// - otherwise the processed distribution is built over the vocabulary; without a repetition
     ///   penalty it depends only on the deepest context, so it is cached per context.
     /// - Complexity: plain O(order · log) per token; shortcut O(entries of a new context + kept
@@ -42,14 +43,16 @@ extension NGramModel {
     /// The processed next-token distribution after `context` (tokens without `<s>`) as the bounded
     /// shortcut finds it: the kept tokens (global ids ascending) and their probabilities; `nil` when
     /// the options or the context do not allow the shortcut. Tests compare it with `process`.
-    func shortcutDistribution(context: [UInt32], params: GenerationParams) throws -> [(token: UInt32, probability: Double)]? {
+    /// `seen` (global ids) are the tokens the repetition penalty applies to.
+    func shortcutDistribution(context: [UInt32], params: GenerationParams, seen: [UInt32] = []) throws -> [(token: UInt32, probability: Double)]? {
         try requireFitted()
         try params.validate()
         var gen = Generator(model: self, params: params)
         guard gen.useShortcut else { return nil }
         var h = newHistory()
         for x in context { push(x, &h) }
-        guard let e = gen.shortcutKept(h) else { return nil }
+        let seenIndices = Set(seen.compactMap { gen.unionVocab.firstIndex(of: $0) })
+        guard let e = gen.shortcutKept(h, seen: seenIndices) else { return nil }
         var prev = 0.0
         return zip(e.idx, e.cum).map { i, c in
             defer { prev = c }
@@ -102,17 +105,23 @@ struct Generator {
         for c in 0..<comps.count {
             h.local[c].withUnsafeBufferPointer { comps[c].chain($0, into: &chains[c]) }
         }
+        // With a repetition penalty the kept set depends on the document's seen tokens: not cached.
+        let cacheable = params.repetitionPenalty == 1 || seen.isEmpty
         func key(_ n: [Int]) -> UInt64 { n.isEmpty ? 0 : (UInt64(n.count) << 32) | UInt64(n[n.count - 1]) }
         let k1 = comps.count == 1 ? key(chains[0]) : 0
         let km = comps.count == 1 ? [] : chains.map(key)
-        if comps.count == 1 {
-            if let e = keptCache[k1] { return Generator.pick(e.idx, e.cum, &rng) }
-        } else if let e = keptCacheMix[km] { return Generator.pick(e.idx, e.cum, &rng) }
+        if cacheable {
+            if comps.count == 1 {
+                if let e = keptCache[k1] { return Generator.pick(e.idx, e.cum, &rng) }
+            } else if let e = keptCacheMix[km] { return Generator.pick(e.idx, e.cum, &rng) }
+        }
         if keptHeld > 8_000_000 { keptCache.removeAll(); keptCacheMix.removeAll(); keptHeld = 0 }
         for o in orders { o.trim() }
-        guard let e = shortcutKept(h) else { return processedSample(h, seen, &rng) }
-        if comps.count == 1 { keptCache[k1] = e } else { keptCacheMix[km] = e }
-        keptHeld += e.idx.count + 8
+        guard let e = shortcutKept(h, seen: seen) else { return processedSample(h, seen, &rng) }
+        if cacheable {
+            if comps.count == 1 { keptCache[k1] = e } else { keptCacheMix[km] = e }
+            keptHeld += e.idx.count + 8
+        }
         return Generator.pick(e.idx, e.cum, &rng)
     }
 

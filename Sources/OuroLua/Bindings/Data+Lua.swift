@@ -124,6 +124,14 @@ extension OuroBindings {
     static func registerDatasetType(_ state: LuaState) {
         state.registerType(Dataset.self, name: "Dataset", methods: [
             "count": ("d:count() → number of documents", { d, lua in lua.push(d.count); return 1 }),
+            "name": ("d:name() → the data set's name (file name when loaded; kept by subsets), or nil", { d, lua in
+                if let n = d.name { lua.push(n) } else { lua.pushNil() }
+                return 1
+            }),
+            "named": ("d:named(name) → the same documents under a name (report legends use it)", { d, lua in
+                lua.push(object: d.named(try lua.argString(2, "name")))
+                return 1
+            }),
             "tokens": ("d:tokens() → total number of tokens; d:tokens(i) → the tokens of document i", { d, lua in
                 if lua.isNoneOrNil(at: 2) { lua.push(d.tokenCount); return 1 }
                 let i = try docIndex(lua, 2, d)

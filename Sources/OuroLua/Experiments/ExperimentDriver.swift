@@ -184,6 +184,7 @@ extension ExperimentSpecReader {
             case .number(let d): v = d.isFinite ? String(d) : "null"
             case .boolean(let b): v = String(b)
             case .string(let s): v = r(s)
+            case .object(let d as Dataset) where d.name != nil: v = r(d.name!)   // legends read "human = tweets"
             case .object(let o): v = r(String(describing: o))
             default: v = r(params[k]!.typeName)
             }

@@ -6,7 +6,9 @@ final class DatasetOperationsTests: XCTestCase {
 
     func testDescriptionIsReadable() throws {
         let d = try tweets()
-        XCTAssertEqual(d.description, "Dataset(30 docs, \(d.tokenCount) tokens, labels: id, sentiment, party, retweets)")
+        XCTAssertEqual(d.description, "Dataset(tweets: 30 docs, \(d.tokenCount) tokens, labels: id, sentiment, party, retweets)", "named by its file")
+        XCTAssertEqual(try d.sample(3, seed: 1).name, "tweets", "subsets keep the name")
+        XCTAssertNil(Dataset.concat([d, d]).name)
         XCTAssertEqual(Dataset.from(texts: ["one"]).description, "Dataset(1 doc, 1 token)")
         XCTAssertEqual(Dataset.compact(57_000), "57k")
         XCTAssertEqual(Dataset.compact(4_249), "4.2k")

@@ -114,9 +114,46 @@ final class NGramShortcutTests: XCTestCase {
         }
     }
 
-    func testShortcutIsNotUsedWithARepetitionPenaltyOrTemperatureAlone() throws {
+    /// A repetition penalty moves only the seen tokens: the shortcut merges them back at their
+    /// penalized values and gives the reference kept set and probabilities.
+    func testShortcutWithARepetitionPenaltyEqualsTheFullPipeline() throws {
+        let docs = NGramShortcutTests.corpus
+        let m = try NGramModel(order: 3, documents: docs)
+        let ft = try m.finetune(Array(docs.prefix(500)), weight: 0.4)
+        let options = [GenerationParams(temperature: 1.5, minP: 0.2, repetitionPenalty: 1.3),
+                       GenerationParams(minP: 0.02, repetitionPenalty: 2), GenerationParams(topK: 20, repetitionPenalty: 1.2),
+                       GenerationParams(topP: 0.9, repetitionPenalty: 1.5), GenerationParams(temperature: 0.8, minP: 0.1, repetitionPenalty: 0.7),
+                       GenerationParams(temperature: 1.5, topK: 40, topP: 0.8, repetitionPenalty: 1.4)]
+        var rng = Xoshiro256(seed: 3, "penalty-seen")
+        for (label, model) in [("KN order 3", m), ("mixture", ft)] {
+            for ctx in contexts(25, seed: 31) {
+                let dist = try model.nextTokenDistribution(context: ctx)
+                // Seen: the context, and a few frequent and random tokens (as a document's history).
+                let byP = dist.indices.sorted { dist[$0].probability > dist[$1].probability }
+                var seen = Set(ctx)
+                for r in 0..<3 { seen.insert(dist[byP[r * 2]].token) }
+                for _ in 0..<5 { seen.insert(dist[rng.int(below: dist.count)].token) }
+                for o in options {
+                    let ref = o.process(dist.map(\.probability), seen: { seen.contains(dist[$0].token) })
+                    let fast = try XCTUnwrap(try model.shortcutDistribution(context: ctx, params: o, seen: Array(seen)), "\(label) \(o)")
+                    let kept = dist.indices.filter { ref[$0] > 0 }
+                    XCTAssertEqual(fast.map(\.token), kept.map { dist[$0].token }, "\(label): kept set for \(o) at \(ctx)")
+                    guard fast.count == kept.count else { continue }
+                    for (f, i) in zip(fast, kept) {
+                        XCTAssertLessThan(abs(f.probability - ref[i]), 1e-12, "\(label) \(o) at \(ctx)")
+                    }
+                }
+            }
+            // Whole documents: the same draws as the full path.
+            let p = GenerationParams(temperature: 1.5, minP: 0.1, repetitionPenalty: 1.3, maxNewTokens: 40)
+            XCTAssertEqual(try model.generate(n: 30, params: p, seed: 5, shortcut: true),
+                           try model.generate(n: 30, params: p, seed: 5, shortcut: false), label)
+        }
+    }
+
+    func testShortcutIsNotUsedWithTemperatureAlone() throws {
         let m = try NGramModel(order: 2, documents: NGramTestCorpus.documents(50, seed: 1))
-        XCTAssertNil(try m.shortcutDistribution(context: [], params: GenerationParams(minP: 0.1, repetitionPenalty: 1.2)))
+        XCTAssertNotNil(try m.shortcutDistribution(context: [], params: GenerationParams(minP: 0.1, repetitionPenalty: 1.2)))
         XCTAssertNil(try m.shortcutDistribution(context: [], params: GenerationParams(temperature: 1.5)))
         XCTAssertNotNil(try m.shortcutDistribution(context: [], params: GenerationParams(temperature: 1.5, minP: 0.1)))
     }
