@@ -62,15 +62,38 @@ public enum Distances {
     /// - Returns: 0 for identical distributions, at most 1. 0 when neither corpus has an n-gram.
     /// - Complexity: O(T + V log V).
     public static func jsDivergence(_ a: [[String]], _ b: [[String]], n: Int, epsilon: Double = 0.5) -> Double {
-        let (p, q) = smoothed(ngramCounts(a, n: n), ngramCounts(b, n: n), epsilon: epsilon)
+        let (p, q) = smoothedPair(a, b, n: n, epsilon: epsilon)
         return p.isEmpty ? 0 : js(p, q)
     }
 
     /// KL(A‖B) in bits between the add-ε smoothed n-gram distributions of two corpora (ε > 0 keeps it finite).
     public static func klDivergence(_ a: [[String]], _ b: [[String]], n: Int, epsilon: Double = 0.5) -> Double {
         precondition(epsilon > 0, "klDivergence needs epsilon > 0")
-        let (p, q) = smoothed(ngramCounts(a, n: n), ngramCounts(b, n: n), epsilon: epsilon)
+        let (p, q) = smoothedPair(a, b, n: n, epsilon: epsilon)
         return p.isEmpty ? 0 : kl(p, q)
+    }
+
+    /// The smoothed n-gram distributions of two corpora. Unigrams and bigrams are counted as
+    /// packed integer keys (tokens numbered in order of first appearance, A then B), visited in
+    /// key order; longer n-grams as joined strings in string order.
+    static func smoothedPair(_ a: [[String]], _ b: [[String]], n: Int, epsilon: Double) -> ([Double], [Double]) {
+        guard n <= 2 else { return smoothed(ngramCounts(a, n: n), ngramCounts(b, n: n), epsilon: epsilon) }
+        var ids: [String: UInt64] = [:]
+        func counts(_ docs: [[String]]) -> [UInt64: Int] {
+            var c: [UInt64: Int] = [:]
+            for d in docs where d.count >= n {
+                var prev: UInt64 = 0
+                for (i, t) in d.enumerated() {
+                    let id: UInt64
+                    if let x = ids[t] { id = x } else { id = UInt64(ids.count); ids[t] = id }
+                    if n == 1 { c[id, default: 0] += 1 } else if i > 0 { c[prev << 32 | id, default: 0] += 1 }
+                    prev = id
+                }
+            }
+            return c
+        }
+        let ca = counts(a), cb = counts(b)
+        return smoothed(ca, cb, epsilon: epsilon)
     }
 }
 

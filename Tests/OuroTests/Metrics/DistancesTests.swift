@@ -31,4 +31,20 @@ final class DistancesTests: XCTestCase {
         XCTAssertThrowsError(try Shift(values: [0, 1]))
         XCTAssertThrowsError(try Shift(values: [1]))
     }
+
+    /// Unigrams and bigrams are counted with integer keys; the result equals counting joined strings.
+    func testPackedCountsEqualTheStringDefinition() {
+        var rng = Xoshiro256(seed: 8, "distances")
+        func corpus(_ n: Int) -> [[String]] {
+            (0..<n).map { _ in (0..<rng.int(below: 12)).map { _ in "w\(rng.int(below: 40))" } }
+        }
+        for _ in 0..<5 {
+            let a = corpus(60), b = corpus(45)
+            for n in 1...2 {
+                let (p, q) = Distances.smoothed(Distances.ngramCounts(a, n: n), Distances.ngramCounts(b, n: n), epsilon: 0.5)
+                XCTAssertEqual(Distances.jsDivergence(a, b, n: n), Distances.js(p, q), accuracy: 1e-12)
+                XCTAssertEqual(Distances.klDivergence(a, b, n: n), Distances.kl(p, q), accuracy: 1e-12)
+            }
+        }
+    }
 }
