@@ -249,6 +249,39 @@ extension NGramTables {
     ///     must be a number for every local id.
     ///   - gamma: `gamma[m-1][g]` for n-grams of order `m < order` used as contexts (NaN if not a context).
     ///   - rootGamma: `γ` of the empty context.
+    /// `keys` (distinct `parent << 32 | word` keys with their n-gram index) in ascending key
+    /// order: a counting sort on the parent (`< parents`), then each parent's run by word
+    /// (insertion sort for short runs, a sort of packed `word << 32 | index` values otherwise).
+    /// - Complexity: O(n + parents + Σ run log run).
+    static func sortedByKey(_ keys: [(UInt64, Int32)], parents: Int) -> [(UInt64, Int32)] {
+        var starts = [Int](repeating: 0, count: parents + 1)
+        for (k, _) in keys { starts[Int(k >> 32) + 1] += 1 }
+        for i in 1..<starts.count { starts[i] += starts[i - 1] }
+        var out = [(UInt64, Int32)](repeating: (0, 0), count: keys.count)
+        var next = starts
+        for e in keys { let p = Int(e.0 >> 32); out[next[p]] = e; next[p] += 1 }
+        var packed: [UInt64] = []
+        for p in 0..<parents {
+            let lo = starts[p], hi = starts[p + 1]
+            if hi - lo <= 1 { continue }
+            if hi - lo <= 16 {
+                for i in (lo + 1)..<hi {
+                    let x = out[i]
+                    var j = i
+                    while j > lo && out[j - 1].0 > x.0 { out[j] = out[j - 1]; j -= 1 }
+                    out[j] = x
+                }
+            } else {
+                packed.removeAll(keepingCapacity: true)
+                for i in lo..<hi { packed.append((out[i].0 << 32) | UInt64(UInt32(bitPattern: out[i].1))) }
+                packed.sort()
+                let parent = UInt64(p) << 32
+                for (k, v) in packed.enumerated() { out[lo + k] = (parent | (v >> 32), Int32(bitPattern: UInt32(truncatingIfNeeded: v))) }
+            }
+        }
+        return out
+    }
+
     static func build(order: Int, vocab: [UInt32], localOf: [UInt32], levels: [NGramLevel],
                       a: [[Double]], gamma: [[Double]], rootGamma: Double) -> NGramTables {
         let V = vocab.count
@@ -274,7 +307,7 @@ extension NGramTables {
                 let parent: UInt64 = d == 1 ? 0 : UInt64(nodeIndex[d - 2][Int(lvl.suffix[g])])
                 keys.append(((parent << 32) | UInt64(lvl.first[g]), Int32(g)))
             }
-            keys.sort { $0.0 < $1.0 }
+            keys = sortedByKey(keys, parents: d == 1 ? 1 : nodeWord[d - 2].count)
             var idx = [Int32](repeating: -1, count: lvl.count)
             var words = [UInt32](repeating: 0, count: keys.count), gam = [Double](repeating: 1, count: keys.count)
             for (i, (k, g)) in keys.enumerated() {
@@ -302,7 +335,7 @@ extension NGramTables {
                 precondition(parent >= 0, "n-gram without its context")
                 keys.append(((UInt64(parent) << 32) | UInt64(lvl.last[g]), Int32(g)))
             }
-            keys.sort { $0.0 < $1.0 }
+            keys = sortedByKey(keys, parents: nodeWord[d - 1].count)
             var starts = [UInt32](repeating: 0, count: nodeWord[d - 1].count + 1)
             for (k, _) in keys { starts[Int(k >> 32) + 1] += 1 }
             for i in 1..<starts.count { starts[i] += starts[i - 1] }
