@@ -66,7 +66,7 @@ extension Catalog {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CatalogError.fetchFailed(package: (path as NSString).lastPathComponent, reason: "cannot read \(path)")
         }
-        return ResultStore.sha256Hex(bytes: [UInt8](data))
+        return SHA256.hex(bytes: [UInt8](data))
     }
 
     /// Result of a child process.

@@ -19,10 +19,10 @@ enum BLAS {
     /// - Complexity: O(m · n²).
     static func gram(_ a: UnsafePointer<Double>, rows m: Int, cols n: Int) -> [Double] {
         var c = [Double](repeating: 0, count: n * n)
-        c.withUnsafeMutableBufferPointer { cp in
+        withThreads(1) { c.withUnsafeMutableBufferPointer { cp in
             cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasint(n), blasint(n), blasint(m), 1,
                         a, blasint(n), a, blasint(n), 0, cp.baseAddress, blasint(n))
-        }
+        } }
         return c
     }
 
@@ -30,14 +30,14 @@ enum BLAS {
     /// - Complexity: O(m · n · k).
     static func multiply(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int) -> [Double] {
         var c = [Double](repeating: 0, count: m * n)
-        a.withUnsafeBufferPointer { ap in
+        withThreads(1) { a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
                     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k), 1,
                                 ap.baseAddress, blasint(k), bp.baseAddress, blasint(n), 0, cp.baseAddress, blasint(n))
                 }
             }
-        }
+        } }
         return c
     }
 
@@ -57,10 +57,12 @@ enum BLAS {
         var nn = Int32(n), lda = Int32(n), info: Int32 = 0
         var lwork: Int32 = -1
         var query = [Double](repeating: 0, count: 1)
-        dsyev_(&jobz, &uplo, &nn, &a, &lda, &w, &query, &lwork, &info, 1, 1)
-        lwork = Int32(max(query[0], Double(3 * n)))
-        var work = [Double](repeating: 0, count: Int(lwork))
-        dsyev_(&jobz, &uplo, &nn, &a, &lda, &w, &work, &lwork, &info, 1, 1)
+        withThreads(1) {
+            dsyev_(&jobz, &uplo, &nn, &a, &lda, &w, &query, &lwork, &info, 1, 1)
+            lwork = Int32(max(query[0], Double(3 * n)))
+            var work = [Double](repeating: 0, count: Int(lwork))
+            dsyev_(&jobz, &uplo, &nn, &a, &lda, &w, &work, &lwork, &info, 1, 1)
+        }
         guard info == 0 else { throw EmbeddingError.invalidInput("symmetric eigen-decomposition failed (dsyev info \(info))") }
         return (w, vectors ? a : [])
     }
@@ -68,6 +70,18 @@ enum BLAS {
     /// The number of threads OpenBLAS uses for one call.
     static var threads: Int { Int(openblas_get_num_threads()) }
 
-    /// Sets the number of threads OpenBLAS uses (process-wide).
-    static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+    /// OpenBLAS's thread count is one process-wide setting (`openblas_set_num_threads` writes a
+    /// global that every BLAS call reads): it is changed, and every call that depends on it runs,
+    /// only under this lock, so a worker's calls never see another worker's setting.
+    private static let lock = NSLock()
+
+    /// Runs `body` holding `lock` with OpenBLAS at `n` threads; restores the previous count.
+    /// Not reentrant: `body` must not call another `withThreads`.
+    static func withThreads<T>(_ n: Int, _ body: () throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        let previous = threads
+        openblas_set_num_threads(Int32(max(1, n)))
+        defer { openblas_set_num_threads(Int32(previous)) }
+        return try body()
+    }
 }

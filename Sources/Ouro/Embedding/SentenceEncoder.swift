@@ -142,19 +142,18 @@ public final class SentenceEncoder: @unchecked Sendable {
         var out = [Float](repeating: 0, count: n * H)
         guard n > 0 else { return EmbeddingMatrix(rows: 0, cols: H, storage: []) }
         let order = (0..<n).sorted { (tokenIDs[$0].count, $0) < (tokenIDs[$1].count, $1) }
-        let previousThreads = BLAS.threads
-        BLAS.setThreads(threads)
-        defer { BLAS.setThreads(previousThreads) }
         let step = max(1, batchSize)
-        var scratch = Scratch()
-        var start = 0
-        while start < n {
-            let batch = Array(order[start..<min(n, start + step)])
-            let pooled = forward(batch.map { tokenIDs[$0] }, scratch: &scratch)
-            for (k, i) in batch.enumerated() {
-                out.replaceSubrange((i * H)..<((i + 1) * H), with: pooled[(k * H)..<((k + 1) * H)])
+        BLAS.withThreads(threads) {
+            var scratch = Scratch()
+            var start = 0
+            while start < n {
+                let batch = Array(order[start..<min(n, start + step)])
+                let pooled = forward(batch.map { tokenIDs[$0] }, scratch: &scratch)
+                for (k, i) in batch.enumerated() {
+                    out.replaceSubrange((i * H)..<((i + 1) * H), with: pooled[(k * H)..<((k + 1) * H)])
+                }
+                start += step
             }
-            start += step
         }
         return EmbeddingMatrix(rows: n, cols: H, storage: out)
     }

@@ -37,7 +37,7 @@ extension ResultStore {
     ///   hash or other parameters; `.invalidParams` when `params` is not a JSON object.
     public func experiment(name: String, source: String, params: String = "{}") throws -> Int64 {
         _ = try JSONScalar.object(params)
-        let sha = ResultStore.sha256Hex(source)
+        let sha = SHA256.hex(source)
         return try database.write { db in
             if let row = try Row.fetchOne(db, sql: "SELECT id, source_sha256, params FROM experiments WHERE name = ?", arguments: [name]) {
                 guard row["source_sha256"] as String == sha, try JSONScalar.sameObject(row["params"], params) else {

@@ -150,11 +150,11 @@ final class NGramLevelOrders {
 
 extension GenerationParams {
     /// Whether the kept set can be found by the bounded shortcut: at least one filter that keeps a
-    /// bounded prefix (top-p alone at T ≠ 1 needs the whole vocabulary's `Σ p^(1/T)`, so it takes
-    /// the full path). A repetition penalty moves only the seen tokens: the stream of the penalized
+    /// bounded prefix (top-p alone at T ≠ 1 bounds the unread part of `Σ p^(1/T)`, and declines
+    /// the contexts where the bounds do not settle the cut within `topPReadLimit` tokens). A repetition penalty moves only the seen tokens: the stream of the penalized
     /// distribution is the unpenalized stream without them, merged with them at their penalized values.
     var allowsShortcut: Bool {
-        minP > 0 || topK > 0 || (topP < 1 && temperature == 1)
+        minP > 0 || topK > 0 || topP < 1
     }
 
     /// The kept set and its probabilities from a descending stream of the distribution.
@@ -162,11 +162,12 @@ extension GenerationParams {
     ///   - next: the next token (union index), its probability and its log-value before temperature
     ///     (`log p`, or the penalized value for a seen token), in descending order of the log-value
     ///     (ties by index ascending); `nil` when no token with probability > 0 is left.
-    ///   - total: `Σ p` over the whole vocabulary (used by top-p at temperature 1 without top-k).
+    ///   - total: `Σ p` over the whole vocabulary (used by top-p without top-k).
+    ///   - vocabulary: an upper bound on the number of tokens the stream can yield (top-p at T ≠ 1).
     /// - Returns: the kept indices ascending and the running sum of their processed probabilities
     ///   (the same arrays the full path builds from `process`), or `nil` when the prefix cannot be
     ///   bounded exactly (the caller then takes the full path).
-    func keptPrefix(total: Double, next: () -> (Int32, Double, Double)?) -> (idx: [Int32], cum: [Double])? {
+    func keptPrefix(total: Double, vocabulary: Int, next: () -> (Int32, Double, Double)?) -> (idx: [Int32], cum: [Double])? {
         var U: [Int32] = [], P: [Double] = [], L: [Double] = []
         var exhausted = false
         func fetch(_ i: Int) -> Bool {
@@ -207,6 +208,13 @@ extension GenerationParams {
                 for i in 0..<K { s += Foundation.exp(L[i] - l0) }
             } else if temperature == 1 {
                 s = total / P[0]
+            } else if bound == Int.max {
+                // top-p alone at T ≠ 1: the normaliser Σ q over the whole vocabulary is bounded from
+                // the tokens read and the mass not yet read (below); read until both bounds give the same cut.
+                guard let n = boundedTopPCut(fetch: fetch, L: { L[$0] }, P: { P[$0] }, count: { U.count },
+                                             exhausted: { exhausted }, total: total, vocabulary: vocabulary) else { return nil }
+                s = .nan
+                Pn = n
             } else if bound != Int.max {
                 // Σ over all tokens ≥ Σ over those produced: if the prefix kept by min-p is kept by
                 // top-p under that lower bound of the normaliser, it is kept under the true one.
@@ -236,6 +244,55 @@ extension GenerationParams {
         var acc = 0.0
         for (j, i) in order.enumerated() { acc += e[j] / s; idx[j] = U[i]; cum[j] = acc }
         return (idx, cum)
+    }
+
+    /// Tokens the top-p cut at T ≠ 1 may read before the shortcut declines (flat distributions keep
+    /// most of the vocabulary; the full path is then as fast).
+    static var topPReadLimit: Int { 4096 }
+
+    /// The top-p cut at temperature T ≠ 1 without top-k: the number of tokens kept, or nil when the
+    /// bounds do not settle it within `topPReadLimit` tokens.
+    ///
+    /// With `q = (p / p₀)^α`, α = 1/T, the cut keeps rank r while `Σ_{k<r} q_k < top_p · Z`,
+    /// `Z = Σ_w q(w)`. After reading r tokens (descending p), the unread tokens have mass
+    /// `R = total − Σ_read p`, each `p ≤ b` (the last read), and there are at most `N = vocabulary − r`.
+    /// For α < 1 (concave) `R·b^(α−1) ≤ Σ_unread p^α ≤ N^(1−α)·R^α`; for α > 1 (convex)
+    /// `N^(1−α)·R^α ≤ Σ_unread p^α ≤ R·b^(α−1)`. The cut is monotone in Z: when the cuts at both
+    /// bounds (widened by 1e-12 relative) agree, it is the cut at the true Z.
+    func boundedTopPCut(fetch: (Int) -> Bool, L: (Int) -> Double, P: (Int) -> Double, count: () -> Int,
+                        exhausted: () -> Bool, total: Double, vocabulary: Int) -> Int? {
+        let alpha = 1 / temperature
+        let l0 = L(0), p0a = Foundation.pow(P(0), alpha)
+        var Q = [0.0]          // Q[j] = Σ_{k<j} q_k
+        var pRead = 0.0
+        /// The cut at normaliser z: the first r ≥ 1 with Q[r] ≥ top_p · z, if within the read tokens.
+        func cut(_ z: Double) -> Int? {
+            let t = topP * z
+            var lo = 1, hi = Q.count   // search r in 1..<Q.count
+            while lo < hi { let mid = (lo + hi) >> 1; if Q[mid] >= t { hi = mid } else { lo = mid + 1 } }
+            return lo < Q.count ? lo : nil
+        }
+        var r = 0
+        while true {
+            let want = max(16, 2 * r)
+            while r < want && fetch(r) {
+                Q.append(Q[r] + Foundation.exp(L(r) - l0))
+                pRead += P(r)
+                r += 1
+            }
+            if exhausted() && count() == r {
+                // Everything read: Z is the sum itself (the full path's cut up to rounding).
+                return cut(Q[r]) ?? r
+            }
+            let R = max(0, total - pRead), b = P(r - 1)
+            let N = Double(max(vocabulary - r, 1))
+            let spread = Foundation.pow(N, 1 - alpha) * Foundation.pow(R, alpha)
+            let peaked = R * Foundation.pow(b, alpha - 1)
+            let (tailLo, tailHi) = alpha < 1 ? (peaked, spread) : (spread, peaked)
+            let zLo = (Q[r] + tailLo / p0a) * (1 - 1e-12), zHi = (Q[r] + tailHi / p0a) * (1 + 1e-12)
+            if let a = cut(zLo), let c = cut(zHi), a == c { return a }
+            if r >= GenerationParams.topPReadLimit { return nil }
+        }
     }
 }
 
@@ -307,7 +364,7 @@ extension Generator {
     func penalizedPrefix(total: Double, seen: Set<Int>, next: () -> (Int32, Double)?) -> (idx: [Int32], cum: [Double])? {
         let theta = params.repetitionPenalty
         guard theta != 1 && !seen.isEmpty else {
-            return params.keptPrefix(total: total) { next().map { ($0.0, $0.1, Foundation.log($0.1)) } }
+            return params.keptPrefix(total: total, vocabulary: unionVocab.count) { next().map { ($0.0, $0.1, Foundation.log($0.1)) } }
         }
         // The seen tokens at their penalized values, in stream order (value descending, index ascending).
         var moved: [(u: Int32, p: Double, l: Double)] = []
@@ -329,7 +386,7 @@ extension Generator {
         moved.sort { $0.l != $1.l ? $0.l > $1.l : $0.u < $1.u }
         var j = 0
         var peeked: (Int32, Double, Double)?? = nil   // .some(nil): the stream is exhausted
-        return params.keptPrefix(total: total) {
+        return params.keptPrefix(total: total, vocabulary: unionVocab.count) {
             if peeked == nil {
                 var b = next()
                 while let x = b, seen.contains(Int(x.0)) { b = next() }

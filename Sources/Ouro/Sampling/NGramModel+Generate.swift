@@ -82,6 +82,8 @@ struct Generator {
     var keptCache: [UInt64: (idx: [Int32], cum: [Double])] = [:]
     var keptCacheMix: [[UInt64]: (idx: [Int32], cum: [Double])] = [:]
     var keptHeld = 0
+    var declined: Set<UInt64> = []
+    var declinedMix: Set<[UInt64]> = []
 
     /// - Parameter shortcut: whether to use the bounded shortcut where the options allow it
     ///   (false forces the full-vocabulary path; tests compare the two).
@@ -116,8 +118,16 @@ struct Generator {
             } else if let e = keptCacheMix[km] { return Generator.pick(e.idx, e.cum, &rng) }
         }
         if keptHeld > 8_000_000 { keptCache.removeAll(); keptCacheMix.removeAll(); keptHeld = 0 }
+        // A context the shortcut declined once (top-p at T ≠ 1 on a flat distribution) goes straight
+        // to the full path (exact either way; only the time differs).
+        if comps.count == 1 ? declined.contains(k1) : declinedMix.contains(km) {
+            return processedSample(h, seen, &rng)
+        }
         for o in orders { o.trim() }
-        guard let e = shortcutKept(h, seen: seen) else { return processedSample(h, seen, &rng) }
+        guard let e = shortcutKept(h, seen: seen) else {
+            if comps.count == 1 { declined.insert(k1) } else { declinedMix.insert(km) }
+            return processedSample(h, seen, &rng)
+        }
         if cacheable {
             if comps.count == 1 { keptCache[k1] = e } else { keptCacheMix[km] = e }
             keptHeld += e.idx.count + 8

@@ -312,10 +312,10 @@ final class ResultStoreTests: XCTestCase {
 
     func testSHA256MatchesTheFIPSVectors() {
         // FIPS 180-2 appendix B.1 ("abc") and the empty message (also `printf '' | sha256sum`).
-        XCTAssertEqual(ResultStore.sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(ResultStore.sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         // Several blocks and non-ASCII (python3 hashlib.sha256(('x'*1000+'é').encode()).hexdigest()).
-        XCTAssertEqual(ResultStore.sha256Hex(String(repeating: "x", count: 1000) + "é"),
+        XCTAssertEqual(SHA256.hex(String(repeating: "x", count: 1000) + "é"),
                        "e814854d1a4a0dc9f9181288cfe08ff530ede303db766eceec5fffb519ce0c4a")
     }
 }

@@ -1,13 +1,14 @@
-extension ResultStore {
-    /// The SHA-256 digest (FIPS 180-4) of `text`'s UTF-8 bytes, as 64 lowercase hex digits:
-    /// the identity of an experiment file in the `experiments` table.
+/// SHA-256 (FIPS 180-4): the identity of an experiment file in a results database, and the
+/// checksum of fetched catalog packages.
+public enum SHA256 {
+    /// The digest of `text`'s UTF-8 bytes, as 64 lowercase hex digits.
     /// - Complexity: O(n).
-    public static func sha256Hex(_ text: String) -> String {
-        sha256Hex(bytes: Array(text.utf8))
+    public static func hex(_ text: String) -> String {
+        hex(bytes: Array(text.utf8))
     }
 
-    /// The SHA-256 digest of `bytes`, as 64 lowercase hex digits.
-    public static func sha256Hex(bytes message: [UInt8]) -> String {
+    /// The digest of `bytes`, as 64 lowercase hex digits.
+    public static func hex(bytes message: [UInt8]) -> String {
         let k: [UInt32] = [
             0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
             0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
