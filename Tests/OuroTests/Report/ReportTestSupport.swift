@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -77,4 +78,20 @@ final class ReportXML: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) { error = parseError }
 
     func named(_ name: String) -> [Element] { elements.filter { $0.name == name } }
+}
+
+/// A test case with the `ReportFixture` database in a fresh folder (`dir`, `store`), removed afterwards.
+class ReportTestCase: XCTestCase {
+    var dir: URL!
+    var store: ResultStore!
+
+    override func setUpWithError() throws {
+        dir = try ReportFixture.temporaryDirectory()
+        store = try ReportFixture.make(in: dir)
+    }
+
+    override func tearDownWithError() throws {
+        try store?.close()
+        try? FileManager.default.removeItem(at: dir)
+    }
 }

@@ -2,20 +2,7 @@ import Foundation
 import XCTest
 @testable import Ouro
 
-final class SVGChartTests: XCTestCase {
-    private var dir: URL!
-    private var store: ResultStore!
-
-    override func setUpWithError() throws {
-        dir = try ReportFixture.temporaryDirectory()
-        store = try ReportFixture.make(in: dir)
-    }
-
-    override func tearDownWithError() throws {
-        try store?.close()
-        try? FileManager.default.removeItem(at: dir)
-    }
-
+final class SVGChartTests: ReportTestCase {
     func testStoreChartIsWellFormedSVGWithOneLinePathPerCellAndADashedReference() throws {
         let svg = try SVGChart.render(store: store, metric: "diversity")
         let xml = ReportXML.parse(svg)
