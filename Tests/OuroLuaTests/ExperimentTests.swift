@@ -185,6 +185,17 @@ final class ExperimentTests: XCTestCase {
         let r = try TestSupport.runOuro(["run", "exp.lua", "--quiet"], cwd: dir)
         XCTAssertEqual(r.0, 0, r.2)
         XCTAssertEqual(r.1, "true\ntrue\n")
+        // A pool that training uses up leaves nothing held out: an error before anything runs.
+        try write("""
+            experiment {
+              name = "no_held_out", human = ouro.data.load("tweets.jsonl"), model = ouro.model.ngram{ order = 2 },
+              generations = 5, train_size = 10, synthetic_ratio = 0.5, fresh_human = true,
+              metrics = { "ppl_human" }, eval_size = 4, seeds = { 1 },
+            }:run{ quiet = true }
+            """, dir, "bad.lua")
+        let bad = try TestSupport.runOuro(["run", "bad.lua", "--quiet"], cwd: dir)
+        XCTAssertEqual(bad.0, 2, bad.2)
+        XCTAssertTrue(bad.2.contains("metric 'ppl_human' needs held-out human documents, and training uses all 30"), bad.2)
         let store = try ResultStore.open(dir + "/results/forgot.db", mode: .readOnly)
         let ppl = try store.series("ppl_human", cell: 1, includeReference: true)
         XCTAssertEqual(ppl.count, 3, "generations 0–2, no reference row")

@@ -147,7 +147,7 @@ extension ExperimentSpecReader {
             })
         default: break
         }
-        return CellSpec(
+        let spec = CellSpec(
             human: human, generations: try int("generations"), trainSize: try int("train_size"),
             syntheticRatio: try numberSchedule(fields["synthetic_ratio"], "synthetic_ratio"),
             freshHuman: bool("fresh_human"), accumulate: accumulate,
@@ -160,6 +160,12 @@ extension ExperimentSpecReader {
             sampling: sampling, curate: curation,
             metrics: registry.textLoopMetrics(names),
             evalSize: try int("eval_size"), parameters: parametersJSON)
+        // Metrics of the model (ppl_human) read human documents no training set holds: say so before running.
+        if let m = names.first(where: { registry.info($0)?.needsModel == true }), let plan = try? spec.resolve(),
+           human.count <= plan.humanNeeded {
+            throw LuaError(.runtime, "metric '\(m)' needs held-out human documents, and training uses all \(human.count) of the human pool (\(plan.humanNeeded) needed); give more human data or lower train_size/generations")
+        }
+        return spec
     }
 
     static func generationParams(_ t: LuaTable, generation: Int?) throws -> GenerationParams {
