@@ -34,10 +34,12 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        // Compiler builtins (prefetch) as static inline functions; nothing to link.
+        .systemLibrary(name: "CSupport"),
 
         // MARK: - Implementation
         // The engine: pure Swift, knows nothing of Lua.
-        .target(name: "Ouro", dependencies: ["COpenBLAS", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Ouro", dependencies: ["COpenBLAS", "CSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         // The bridge: Lua state, conversion, userdata, sandbox, limits, the `ouro` module, the REPL engine.
         .target(name: "OuroLua", dependencies: ["CLua", "Ouro"]),
         // The thin command-line tool.

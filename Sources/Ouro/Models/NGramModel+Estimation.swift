@@ -40,10 +40,7 @@ enum NGramEstimator {
         uni.prefix = [Int32](repeating: -1, count: V); uni.suffix = uni.prefix
         uni.last = (0..<V).map { UInt32($0) }; uni.first = uni.last
         var raw1 = [UInt64](repeating: 0, count: V)
-        // posStart[i]: the <s> position of the document containing position i is needed; store offsets per pos
-        var docOf = [Int32](repeating: 0, count: toks.count)
         for k in 0..<(starts.count - 1) {
-            for i in starts[k]..<starts[k + 1] { docOf[i] = Int32(k) }
             for i in (starts[k] + 1)..<starts[k + 1] { raw1[Int(toks[i])] += 1 }
         }
         var levels = [uni], raw = [raw1]
@@ -55,14 +52,25 @@ enum NGramEstimator {
                 var cnt: [UInt64] = []
                 var table = PackedKeyTable(capacity: max(1024, levels[m - 2].count * 2))
                 var cur = [Int32](repeating: -1, count: toks.count)
+                let prevFirst = levels[m - 2].first
+                // <s> only stands at a document's start (a literal one inside is dropped), and no
+                // n-gram ends there; prev[i − 1] is −1 when the (m−1)-gram would cross the start.
+                @inline(__always) func prefix(_ i: Int) -> Int32 { toks[i] != NGramTables.bos && i > 0 ? prev[i - 1] : -1 }
+                // The table is far larger than the caches: ask for the slot of the key `ahead`
+                // positions on while this one is probed (the keys are known: the previous level is done).
+                let ahead = 12
                 for i in 0..<toks.count {
-                    let p = i > 0 && docOf[i - 1] == docOf[i] ? prev[i - 1] : -1
+                    if i + ahead < toks.count {
+                        let q = prefix(i + ahead)
+                        if q >= 0 { table.prefetch((UInt64(q) << 32) | UInt64(toks[i + ahead])) }
+                    }
+                    let p = prefix(i)
                     if p < 0 { continue }
                     let key = (UInt64(p) << 32) | UInt64(toks[i])
                     let (id, fresh) = table.insert(key, next: Int32(lvl.count))
                     if fresh {
                         lvl.prefix.append(p); lvl.last.append(toks[i]); lvl.suffix.append(prev[i])
-                        lvl.first.append(levels[m - 2].first[Int(p)]); cnt.append(0)
+                        lvl.first.append(prevFirst[Int(p)]); cnt.append(0)
                     }
                     cnt[Int(id)] += 1
                     cur[i] = id

@@ -1,4 +1,5 @@
 import Foundation
+import CSupport
 
 /// One interpolated n-gram distribution in compact form.
 ///
@@ -199,45 +200,56 @@ struct NGramLevel {
 
 /// An open-addressing hash from a packed 64-bit key to a dense `Int32` id.
 struct PackedKeyTable {
-    private var keys: [UInt64]
-    private var vals: [Int32]
+    /// One slot: key and value side by side, so a probe touches one cache line.
+    private struct Slot { var key: UInt64; var value: Int32 }
+    private var slots: [Slot]
     private var mask: Int
     private(set) var count = 0
 
     init(capacity: Int) {
         var c = 16
         while c < capacity * 2 { c <<= 1 }
-        keys = [UInt64](repeating: 0, count: c); vals = [Int32](repeating: -1, count: c); mask = c - 1
+        slots = [Slot](repeating: Slot(key: 0, value: -1), count: c); mask = c - 1
     }
 
     @inline(__always) static func hash(_ k: UInt64) -> Int { Int(truncatingIfNeeded: SplitMix64.mix(k)) }
 
     /// The id of `key`, inserting `next` if absent. Returns (id, inserted).
     @inline(__always) mutating func insert(_ key: UInt64, next: Int32) -> (Int32, Bool) {
-        if (count + 1) * 2 > keys.count { grow() }
-        var i = PackedKeyTable.hash(key) & mask
-        while vals[i] >= 0 {
-            if keys[i] == key { return (vals[i], false) }
-            i = (i + 1) & mask
+        if (count + 1) * 2 > slots.count { grow() }
+        let m = mask
+        return slots.withUnsafeMutableBufferPointer { b in
+            var i = PackedKeyTable.hash(key) & m
+            while b[i].value >= 0 {
+                if b[i].key == key { return (b[i].value, false) }
+                i = (i + 1) & m
+            }
+            b[i] = Slot(key: key, value: next)
+            count += 1
+            return (next, true)
         }
-        keys[i] = key; vals[i] = next; count += 1
-        return (next, true)
+    }
+
+    /// Brings the slot where a probe for `key` starts into the cache (no effect on the contents).
+    @inline(__always) func prefetch(_ key: UInt64) {
+        let i = PackedKeyTable.hash(key) & mask
+        slots.withUnsafeBufferPointer { ouro_prefetch($0.baseAddress! + i) }
     }
 
     @inline(__always) func find(_ key: UInt64) -> Int32 {
         var i = PackedKeyTable.hash(key) & mask
-        while vals[i] >= 0 {
-            if keys[i] == key { return vals[i] }
+        while slots[i].value >= 0 {
+            if slots[i].key == key { return slots[i].value }
             i = (i + 1) & mask
         }
         return -1
     }
 
     private mutating func grow() {
-        let ok = keys, ov = vals
-        keys = [UInt64](repeating: 0, count: ok.count * 2); vals = [Int32](repeating: -1, count: ok.count * 2)
-        mask = keys.count - 1; count = 0
-        for i in 0..<ok.count where ov[i] >= 0 { _ = insert(ok[i], next: ov[i]) }
+        let old = slots
+        slots = [Slot](repeating: Slot(key: 0, value: -1), count: old.count * 2)
+        mask = slots.count - 1; count = 0
+        for s in old where s.value >= 0 { _ = insert(s.key, next: s.value) }
     }
 }
 
