@@ -75,10 +75,10 @@ public final class OuroSession {
         let sandbox = Sandbox(readRoots: [folder, data, stdlib, results] + options.readPaths,
                               writeRoots: [folder, results] + options.writePaths, enforced: !options.trust)
         state.installModules(stdlib: stdlib, scriptFolder: folder, sandbox: sandbox)
-        state.scriptFolder = scriptPath == nil ? nil : folder
-        state.session = self
-        state.scriptName = scriptPath.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
-        state.dataFolder = data
+        state.context.scriptFolder = scriptPath == nil ? nil : folder
+        state.context.session = self
+        state.context.scriptName = scriptPath.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
+        state.context.dataFolder = data
         try installOuro(dataFolder: data)
     }
 

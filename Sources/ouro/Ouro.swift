@@ -138,7 +138,7 @@ struct Run: ParsableCommand {
         run.out = out
         do {
             session = try OuroSession(scriptPath: file, options: options)
-            session.state.runDefaults = run
+            session.state.context.runDefaults = run
             try session.run()
         } catch let failure as ExperimentFailure {
             FileHandle.standardError.write(Data("ouro: \(failure)\n".utf8))
@@ -187,7 +187,7 @@ struct Check: ParsableCommand {
             try session.compile()
             // The main chunk runs (it declares the experiments and loads their data); experiments do not.
             session.state.output = { _ in }
-            session.state.checkOnly = true
+            session.state.context.checkOnly = true
             do { try session.run() } catch let e as LuaError where e.message.hasSuffix(ExperimentDriver.checkStop) {}
             let names = try ExperimentDriver.declaredNames(in: session)
             for name in names { print(try ExperimentDriver.plan(session, name: name)) }

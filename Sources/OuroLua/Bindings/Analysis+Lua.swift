@@ -31,7 +31,7 @@ extension OuroBindings {
             let t = try texts(lua, 1, "texts")
             let o = try lua.options(at: 2, allowed: ["batch"])
             _ = try o.integer("batch", default: 64, min: 1)
-            lua.push(object: EmbeddingBox(try lua.state.embeddings.embeddings(t)))
+            lua.push(object: EmbeddingBox(try lua.state.context.embeddings.embeddings(t)))
             return 1
         }
 
@@ -43,7 +43,7 @@ extension OuroBindings {
             let features: ClusterFeatures
             switch try o.string("by", default: "tfidf", oneOf: ["tfidf", "embedding"])! {
             case "embedding":
-                let e = try lua.state.embeddings.embeddings(d.texts)
+                let e = try lua.state.context.embeddings.embeddings(d.texts)
                 features = .vectors(e.storage.map(Double.init), dimensions: e.cols)
             default:
                 features = .tfidf(dimensions: try o.integer("dimensions", default: 100, min: 1)!)
@@ -92,7 +92,7 @@ extension OuroBindings {
             }),
             "save": ("clf:save(path) — JSON; honours the sandbox", { c, lua in
                 var path = try lua.argString(2, "path")
-                if !path.hasPrefix("/"), let folder = lua.state.scriptFolder { path = (folder as NSString).appendingPathComponent(path) }
+                if !path.hasPrefix("/"), let folder = lua.state.context.scriptFolder { path = (folder as NSString).appendingPathComponent(path) }
                 try lua.state.sandbox?.checkWrite(path)
                 try c.save(to: path)
                 return 0
@@ -116,7 +116,7 @@ extension OuroBindings {
             let spec = try lua.argString(1, "path or name")
             var path = spec
             if Catalog.classifiers.contains(where: { $0.name == spec }) {
-                path = Catalog.classifierPath(spec, dataFolder: lua.state.dataFolder)
+                path = Catalog.classifierPath(spec, dataFolder: lua.state.context.dataFolder)
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw LuaArgumentError("classifier '\(spec)' is not built; build the catalog with `ouro data`")
                 }

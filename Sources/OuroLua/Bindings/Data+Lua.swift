@@ -105,7 +105,7 @@ extension OuroBindings {
         let state = lua.state
         let looksLikeName = !spec.contains("/") && DataFormat.infer(path: spec) == nil
         if looksLikeName {
-            let dataFolder = state.dataFolder
+            let dataFolder = state.context.dataFolder
             let path = (dataFolder as NSString).appendingPathComponent(spec + ".jsonl")
             guard FileManager.default.fileExists(atPath: path) else {
                 throw LuaArgumentError("data set '\(spec)' is not built (looked for \(path)); build the catalog with `ouro data`")
@@ -113,7 +113,7 @@ extension OuroBindings {
             return try state.sandbox?.checkRead(path) ?? path
         }
         var path = spec
-        if !spec.hasPrefix("/"), let folder = state.scriptFolder {
+        if !spec.hasPrefix("/"), let folder = state.context.scriptFolder {
             let inFolder = (folder as NSString).appendingPathComponent(spec)
             if FileManager.default.fileExists(atPath: inFolder) { path = inFolder }
         }
@@ -217,7 +217,7 @@ extension OuroBindings {
             }),
             "save": ("d:save(path) — writes JSONL (text + labels); honours the sandbox", { d, lua in
                 var path = try lua.argString(2, "path")
-                if !path.hasPrefix("/"), let folder = lua.state.scriptFolder { path = (folder as NSString).appendingPathComponent(path) }
+                if !path.hasPrefix("/"), let folder = lua.state.context.scriptFolder { path = (folder as NSString).appendingPathComponent(path) }
                 try lua.state.sandbox?.checkWrite(path)
                 try d.save(to: path)
                 return 0

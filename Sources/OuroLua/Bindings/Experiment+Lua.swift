@@ -15,16 +15,16 @@ public final class ResultsHandle: CustomStringConvertible {
 extension OuroBindings {
     static func installExperiments(into state: LuaState) {
         state.register("ouro._plan", doc: "internal: the plan of an experiment object") { lua in
-            guard let session = lua.state.session else { throw LuaArgumentError("no session") }
+            guard let session = lua.state.context.session else { throw LuaArgumentError("no session") }
             let e = try lua.argTable(1, "experiment")
             lua.push(try ExperimentDriver.plan(session, name: e["name"]?.string ?? ""))
             return 1
         }
         state.register("ouro._run_experiment", doc: "internal: e:run{ jobs, out, resume, force, quiet } → Results") { lua in
-            guard let session = lua.state.session else { throw LuaArgumentError("no session") }
+            guard let session = lua.state.context.session else { throw LuaArgumentError("no session") }
             let e = try lua.argTable(1, "experiment")
             let o = try lua.options(at: 2, allowed: ["jobs", "out", "resume", "force", "quiet"])
-            var options = lua.state.runDefaults
+            var options = lua.state.context.runDefaults
             options.jobs = try o.integer("jobs", default: options.jobs, min: 1)!
             options.resume = try o.bool("resume", default: options.resume)!
             options.force = try o.bool("force", default: options.force)!
@@ -35,11 +35,11 @@ extension OuroBindings {
             }
             let name = e["name"]?.string ?? ""
             let path: String
-            if lua.state.checkOnly {
+            if lua.state.context.checkOnly {
                 // `ouro check`: the file's main chunk stops at its first e:run{}; what it declared is checked.
                 throw LuaError(.runtime, ExperimentDriver.checkStop)
             }
-            if let target = lua.state.workerTarget {
+            if let target = lua.state.context.workerTarget {
                 // A worker replaying the file: the experiment it serves stops the replay here;
                 // an earlier experiment has finished already, so its results are read back.
                 if target == name { throw LuaError(.runtime, ExperimentDriver.workerStop) }
@@ -118,7 +118,7 @@ extension OuroBindings {
             let cells = o["cells"]?.table?.array.compactMap { $0.number.map { Int($0) } }
             let svg = try SVGChart.plot(store: r.store, metrics: metrics, cells: cells)
             if var out = try o.string("out") {
-                if !out.hasPrefix("/"), let folder = lua.state.scriptFolder { out = (folder as NSString).appendingPathComponent(out) }
+                if !out.hasPrefix("/"), let folder = lua.state.context.scriptFolder { out = (folder as NSString).appendingPathComponent(out) }
                 try lua.state.sandbox?.checkWrite(out)
                 try svg.write(toFile: out, atomically: true, encoding: .utf8)
             }
@@ -127,7 +127,7 @@ extension OuroBindings {
         }
         state.register("ouro.results.open", doc: "ouro.results.open(db) → Results (series, shift, texts, runs, csv)") { lua in
             var path = try lua.argString(1, "database path")
-            if !path.hasPrefix("/"), !FileManager.default.fileExists(atPath: path), let folder = lua.state.scriptFolder {
+            if !path.hasPrefix("/"), !FileManager.default.fileExists(atPath: path), let folder = lua.state.context.scriptFolder {
                 path = (folder as NSString).appendingPathComponent(path)
             }
             try lua.state.sandbox?.checkRead(path)

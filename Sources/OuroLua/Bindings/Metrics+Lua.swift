@@ -40,12 +40,12 @@ extension OuroBindings {
                 }
                 set.model = m
             }
-            let values = try lua.state.metrics.compute(names, on: set)
+            let values = try lua.state.context.metrics.compute(names, on: set)
             lua.push(LuaTable(fields: values.mapValues { .number($0) }))
             return 1
         }
         state.register("ouro.metrics.list", doc: "ouro.metrics.list() → { { name, description, kind, direction }, … }") { lua in
-            let infos = lua.state.metrics.infos
+            let infos = lua.state.context.metrics.infos
             lua.push(LuaTable(array: infos.map { info in
                 .table(LuaTable(fields: ["name": .string(info.name), "description": .string(info.description),
                                          "kind": .string(info.kind.rawValue), "direction": .string(info.direction.rawValue)]))
@@ -64,7 +64,7 @@ extension OuroBindings {
             let direction = MetricInfo.Direction.allCases[directions.firstIndex(of: dname)!]
             let info = MetricInfo(name: name, description: try o.string("description", default: "a metric defined in Lua")!,
                                   kind: kind, direction: direction)
-            try lua.state.metrics.register(info) { set in
+            try lua.state.context.metrics.register(info) { set in
                 let arg: LuaValue = kind == .numeric
                     ? .table(LuaTable(array: (set.numeric ?? []).map { .number($0) }))
                     : .table(LuaTable(array: set.texts.map { .string($0) }))
@@ -100,13 +100,13 @@ extension OuroBindings {
     }
 
     static func vader(_ state: LuaState) throws -> Vader {
-        if let v = state.vaderCache { return v }
-        let dir = LuaState.vaderFolder(state.dataFolder)
+        if let v = state.context.vaderCache { return v }
+        let dir = OuroContext.vaderFolder(state.context.dataFolder)
         guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("vader_lexicon.txt").path) else {
             throw LuaArgumentError("the VADER lexicon is not installed (looked in \(dir.path)); build the catalog with `ouro data`")
         }
         let v = Vader(lexicon: try VaderLexicon.load(directory: dir))
-        state.vaderCache = v
+        state.context.vaderCache = v
         return v
     }
 }

@@ -69,7 +69,7 @@ extension OuroBindings {
             }),
             "save": ("m:save(path) — ARPA file, readable by KenLM/SRILM; honours the sandbox", { m, lua in
                 var path = try lua.argString(2, "path")
-                if !path.hasPrefix("/"), let folder = lua.state.scriptFolder { path = (folder as NSString).appendingPathComponent(path) }
+                if !path.hasPrefix("/"), let folder = lua.state.context.scriptFolder { path = (folder as NSString).appendingPathComponent(path) }
                 try lua.state.sandbox?.checkWrite(path)
                 try ARPA.write(m, to: path)
                 return 0

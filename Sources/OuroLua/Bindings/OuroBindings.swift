@@ -31,14 +31,14 @@ public enum OuroBindings {
         }
         state.register("ouro._metric_hint", doc: "internal: nil when a metric exists, else ' (did you mean …)' text") { lua in
             let name = try lua.argString(1, "metric name")
-            let names = lua.state.metrics.infos.map(\.name)
+            let names = lua.state.context.metrics.infos.map(\.name)
             if names.contains(name) { return 0 }
             let hint = Suggestions.hint(for: name, in: names)
             lua.push(hint.isEmpty ? " (see ouro.metrics.list())" : hint)
             return 1
         }
         state.register("ouro._script_name", doc: "internal: the running file's name without extension") { lua in
-            let folder = lua.state.scriptName ?? "repl"
+            let folder = lua.state.context.scriptName ?? "repl"
             lua.push(folder)
             return 1
         }

@@ -37,7 +37,7 @@ extension OuroBindings {
                        doc: "ouro.score.dict_rate(texts_or_d, { per_document = false }) → share of word tokens in the English word list (one number, or one per text)") { lua in
             let t = try texts(lua, 1, "texts")
             let o = try lua.options(at: 2, allowed: ["per_document"])
-            let words = try PropertyResources.shared.words(dataFolder: lua.state.dataFolder)
+            let words = try PropertyResources.shared.words(dataFolder: lua.state.context.dataFolder)
             if try o.bool("per_document", default: false)! {
                 // A text without any word token scores 0 (nothing in it is a dictionary word).
                 lua.push(t.map { text in (try? Quality.dictRate([text], words: words)) ?? 0 })
@@ -55,7 +55,7 @@ extension OuroBindings {
             _ = lua.rawGet(2, field: "reference")
             let reference = try lua.argObject(lua.top, "reference", as: NGramModel.self)
             lua.pop()
-            let words = try PropertyResources.shared.words(dataFolder: lua.state.dataFolder)
+            let words = try PropertyResources.shared.words(dataFolder: lua.state.context.dataFolder)
             let v = max(reference.typeCount, 2)
             func score(_ texts: [String]) throws -> Double {
                 let dict = (try? Quality.dictRate(texts, words: words)) ?? 0
@@ -85,8 +85,8 @@ extension OuroBindings {
             guard d.count >= 3 else { throw LuaArgumentError("properties need at least 3 documents, the dataset has \(d.count)") }
             let s = d.count > n ? try d.sample(n, seed: seed) : d
             let set = EvaluationSet(s)
-            var values = try lua.state.metrics.compute(["length", "lexical_diversity", "semantic_diversity", "positivity"], on: set)
-            let folder = lua.state.dataFolder
+            var values = try lua.state.context.metrics.compute(["length", "lexical_diversity", "semantic_diversity", "positivity"], on: set)
+            let folder = lua.state.context.dataFolder
             let words = try PropertyResources.shared.words(dataFolder: folder)
             let dictRate = (try? Quality.dictRate(s.texts, words: words)) ?? 0
             values["dict_rate"] = dictRate
@@ -101,7 +101,7 @@ extension OuroBindings {
             guard let pos = clf.classes.firstIndex(of: "true") else { throw LuaArgumentError("the offensive classifier has no class 'true'") }
             let probs = clf.probabilities(s)
             values["toxicity"] = probs.reduce(0) { $0 + $1[pos] } / Double(probs.count)
-            let e = try lua.state.embeddings.embeddings(s.texts)
+            let e = try lua.state.context.embeddings.embeddings(s.texts)
             values["gaussianity"] = DatasetProperties.gaussianity(e.storage.map(Double.init), rows: e.rows, cols: e.cols)
             var fields = values.mapValues { LuaValue.number($0) }
             fields["n"] = .integer(Int64(s.count))

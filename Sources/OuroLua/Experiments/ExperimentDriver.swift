@@ -136,7 +136,7 @@ public enum ExperimentDriver {
                 // Each worker: its own Lua state, loading the same file (its prints are silenced).
                 let s = try OuroSession(scriptPath: context.value.script, options: context.value.options)
                 s.state.output = { _ in }
-                s.state.workerTarget = name
+                s.state.context.workerTarget = name
                 do { try s.run() } catch let e as LuaError where e.message.hasSuffix(ExperimentDriver.workerStop) {}
                 prepared = try prepare(s.state, name: name).1
                 workerSession = s

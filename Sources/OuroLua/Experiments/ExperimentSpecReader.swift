@@ -113,7 +113,7 @@ extension ExperimentSpecReader {
     /// The cell as a text experiment (n-gram models over Datasets).
     func textSpec(human: Dataset) throws -> CellSpec<NGramLoopModel> {
         let names = metricNames
-        let registry = state.metrics
+        let registry = state.context.metrics
         let sampling: Schedule<GenerationParams?>
         switch fields["sampling"] {
         case .function(let f)?:
@@ -181,7 +181,7 @@ extension ExperimentSpecReader {
     /// The cell as a numeric experiment over one kind of toy model.
     func numericSpec<B: NumericModel>(human: NumericData, kind: B.Type) throws -> CellSpec<NumericLoopModel<B>> {
         let names = metricNames
-        let registry = state.metrics
+        let registry = state.context.metrics
         var curation: Curation<NumericData>? = nil
         if case .function(let f)? = fields["curate"] {
             curation = .predicate { d, i in
