@@ -222,6 +222,27 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(try ReportCell.all(in: store).map(\.label), ["human = animals", "human = money"])
     }
 
+    /// stdlib/study.lua: run sizes from --set ({ full, quick } pairs, direct overrides, seeds as a
+    /// list, sets as names) and the study's loop defaults under the file's own fields.
+    func testTheStudyModuleReadsSizesAndFillsTheProtocol() throws {
+        let dir = TestSupport.tempFolder()
+        try write("""
+            local study = require("study")
+            local P = study.params{ generations = { 20, 8 }, seeds = { 5, 3 }, train_size = 200, sets = { "a" } }
+            print(P.quick, P.generations, #P.seeds, P.seeds[3], P.train_size, table.concat(P.sets, ","))
+            local e = study.experiment {
+              name = "s", human = ouro.data.from{ "a b c", "d e f", "g h i", "j k l" }, base = ouro.model.ngram{ order = 2 }:fit(ouro.data.from{ "a b" }),
+              generations = 2, train_size = 2, synthetic_ratio = 0.5, fresh_human = false, eval_size = 2, seeds = P.seeds,
+            }
+            print(e.spec.finetune.weight, e.spec.fresh_human, e.spec.accumulate, e.spec.sampling.temperature, e.spec.sampling.min_p)
+            print(study.ratio_label(1), study.ratio_label(1 / 16))
+            """, dir)
+        let r = try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--set", "quick=true", "--set", "train_size=50", "--set", "sets=x,y"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        let lines = r.1.split(separator: "\n").map(String.init)
+        XCTAssertEqual(Array(lines.prefix(3)), ["true\t8\t3\t3\t50\tx,y", "0.8\tfalse\ttrue\t1.5\t0.2", "1\t1/16"])
+    }
+
     func testAClassifierCanBeAMetric() throws {
         let dir = TestSupport.tempFolder()
         var jsonl = ""

@@ -15,22 +15,12 @@
 --   ouro run experiments/paper/datasets.lua --jobs 2                  (full grid: 4 × 5 ratios × 5 seeds × 20 g)
 --   ouro run experiments/paper/datasets.lua --jobs 2 --set quick=true (4 × 3 ratios × 3 seeds × 8 g)
 -- Other parameters: --set generations=N seeds=N train_size=N eval_size=N sets=tweets,fortunes
-local P = ouro.params
-local quick = P.quick == true or P.quick == "true" or P.quick == 1
-local G = P.generations or (quick and 8 or 20)
-local S = P.seeds or (quick and 3 or 5)
-local T = P.train_size or 200
-local EVAL = P.eval_size or (quick and 60 or 100)
-local ratios = quick and { 1 / 16, 1 / 4, 1 } or { 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1 }
-local sets = { "tweets", "movie_reviews", "nyt_editorials", "fortunes" }
-if P.sets then
-  sets = {}
-  for s in tostring(P.sets):gmatch("[^,]+") do sets[#sets + 1] = s end
-end
-local seeds = {}
-for i = 1, S do seeds[i] = i end
-
-local clean = { strip_links = true, dedup = true, min_tokens = 3, max_tokens = 120 }
+local study = require("study")   -- the protocol the paper files share (stdlib/study.lua)
+local P = study.params{ generations = { 20, 8 }, seeds = { 5, 3 }, train_size = 200, eval_size = { 100, 60 },
+                        sets = { "tweets", "movie_reviews", "nyt_editorials", "fortunes" } }
+local G, T = P.generations, P.train_size
+local ratios = P.quick and { 1 / 16, 1 / 4, 1 } or { 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1 }
+local clean = study.clean
 
 -- The "pretrained" base model: general text that is none of the four study sets.
 local pretraining = ouro.data.concat{
@@ -43,27 +33,20 @@ local base = ouro.model.ngram{ order = 3 }:fit(pretraining)
 local METRICS = { "semantic_diversity", "lexical_diversity", "quality", "positivity", "length" }
 
 local experiments = {}
-for _, set in ipairs(sets) do
-  local human = ouro.data.load(set):filter(clean)
-  experiments[#experiments + 1] = { set = set, e = experiment {
+for _, set in ipairs(P.sets) do
+  experiments[#experiments + 1] = { set = set, e = study.experiment {   -- fresh finetune (0.8), T 1.5 / min_p 0.2
     name = "paper_datasets_" .. set,
-    human = human,
+    human = ouro.data.load(set):filter(clean),
     base = base,
-    finetune = { weight = 0.8 },
     generations = G,
     train_size = T,
     synthetic_ratio = 0.25,                -- replaced by the grid
-    fresh_human = true,
-    accumulate = true,
-    sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = 60 },
     metrics = METRICS,
-    eval_size = EVAL,
-    seeds = seeds,
+    eval_size = P.eval_size,
+    seeds = P.seeds,
     grid = { synthetic_ratio = ratios },
   } }
 end
-
-local function label(r) return r == 1 and "1" or ("1/%d"):format(math.floor(1 / r + 0.5)) end
 
 local rows = {}
 for _, x in ipairs(experiments) do
@@ -71,20 +54,11 @@ for _, x in ipairs(experiments) do
   local r = x.e:run()
   print(("%s: %.0f s; report: %s"):format(x.set, ouro.now() - t0, r:report()))
   for cell, ratio in ipairs(ratios) do
-    local row = { x.set, label(ratio) }
-    for _, m in ipairs(METRICS) do
-      local s = r:shift(m, { cell = cell, last = math.min(5, G - 1) })
-      if m == "positivity" then   -- near 0: a ratio means nothing, report the difference
-        row[#row + 1] = ("%+.3f"):format(s.difference)
-      else
-        row[#row + 1] = ("%.3f"):format(s.ratio)
-      end
-    end
+    local row = { x.set, study.ratio_label(ratio) }
+    for _, m in ipairs(METRICS) do row[#row + 1] = study.shift(r, m, cell, math.min(5, G - 1)) end
     rows[#rows + 1] = row
   end
 end
 
-print(("\nShift = mean of the last %d generations ÷ generation 0, mean over %d seeds (positivity: difference)\n"):format(math.min(5, G - 1), S))
-print("| set | ratio | " .. table.concat(METRICS, " | ") .. " |")
-print("|---|---|" .. string.rep("---|", #METRICS))
-for _, row in ipairs(rows) do print("| " .. table.concat(row, " | ") .. " |") end
+print(("\nShift = mean of the last %d generations ÷ generation 0, mean over %d seeds (positivity: difference)\n"):format(math.min(5, G - 1), #P.seeds))
+study.print_table({ "set", "ratio", table.unpack(METRICS) }, rows)

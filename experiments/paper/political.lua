@@ -10,15 +10,9 @@
 --
 --   ouro run experiments/paper/political.lua --jobs 2                   (5 mixes × 5 seeds × 20 g)
 --   ouro run experiments/paper/political.lua --jobs 2 --set quick=true  (5 mixes × 3 seeds × 8 g)
-local P = ouro.params
-local quick = P.quick == true or P.quick == "true" or P.quick == 1
-local G = P.generations or (quick and 8 or 20)
-local S = P.seeds or (quick and 3 or 5)
-local T = P.train_size or 200
-local EVAL = P.eval_size or (quick and 80 or 150)
-local RATIO = P.ratio or 0.75
-local seeds = {}
-for i = 1, S do seeds[i] = i end
+local study = require("study")   -- the protocol the paper files share (stdlib/study.lua)
+local P = study.params{ generations = { 20, 8 }, seeds = { 5, 3 }, train_size = 200, eval_size = { 150, 80 }, ratio = 0.75 }
+local G, T, RATIO = P.generations, P.train_size, P.ratio
 
 local clf = ouro.classifier.load("party")
 ouro.metrics.register("lean", function(texts) return clf:lean(texts) end,
@@ -44,26 +38,22 @@ local pretraining = ouro.data.concat{
 }
 local base = ouro.model.ngram{ order = 3 }:fit(pretraining)
 
-local e = experiment {
+local e = study.experiment {   -- fresh finetune (0.8), fresh human + accumulate, T 1.5 / min_p 0.2
   name = "paper_political",
   human = mixes[1],                      -- replaced by the grid: cell i = mix i (D/R shares above)
   base = base,
-  finetune = { weight = 0.8 },
   generations = G,
   train_size = T,
   synthetic_ratio = RATIO,
-  fresh_human = true,
-  accumulate = true,
-  sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = 60 },
   metrics = { "lean", "semantic_diversity", "length" },
-  eval_size = EVAL,
-  seeds = seeds,
+  eval_size = P.eval_size,
+  seeds = P.seeds,
   grid = { human = mixes },
 }
 
 local r = e:run()
 local last = math.min(5, G - 1)
-print(("\nLean (P(R) − P(D)), mean over %d seeds; 'human' = the whole mix, g0 = the model trained on human data only"):format(S))
+print(("\nLean (P(R) − P(D)), mean over %d seeds; 'human' = the whole mix, g0 = the model trained on human data only"):format(#P.seeds))
 print("\n| D/R mix | human | g0 | last " .. last .. " g | change vs human | verdict |")
 print("|---|---|---|---|---|---|")
 for cell, mix in ipairs(mixes) do

@@ -14,16 +14,12 @@
 --   ouro run experiments/paper/properties.lua --jobs 2                   (k = 100, 12 generations)
 --   ouro run experiments/paper/properties.lua --jobs 2 --set quick=true  (k = 24, 7 generations)
 -- Other parameters: --set k=N generations=N train_size=N eval_size=N min=N by=tfidf|embedding
-local P = ouro.params
-local quick = P.quick == true or P.quick == "true" or P.quick == 1
-local K = P.k or (quick and 24 or 100)
-local G = P.generations or (quick and 7 or 12)
-local T = P.train_size or 50
-local EVAL = P.eval_size or 50
-local MIN = P.min or 60
+local study = require("study")   -- the protocol the paper files share (stdlib/study.lua)
+local P = study.params{ k = { 100, 24 }, generations = { 12, 7 }, train_size = 50, eval_size = 50, min = 60 }
+local K, G, T, EVAL, MIN = P.k, P.generations, P.train_size, P.eval_size, P.min
 local ratios = { 1 / 8, 1 / 4 }
 
-local clean = { strip_links = true, dedup = true, min_tokens = 3, max_tokens = 120 }
+local clean = study.clean
 local parts = {}
 for i, set in ipairs{ "tweets", "movie_reviews", "nyt_editorials", "fortunes", "amazon_reviews" } do
   parts[i] = ouro.data.load(set):filter(clean):sample(2000, { seed = i })
@@ -40,17 +36,14 @@ local base = ouro.model.ngram{ order = 3 }:fit(ouro.data.concat{
   ouro.data.load("amazon_reviews"):filter(clean):sample(1000, { seed = 8 }),
 })
 
-local e = experiment {
+local e = study.experiment {   -- fresh finetune (0.8), accumulate, T 1.5 / min_p 0.2
   name = "paper_properties",
   human = clusters[1],                  -- replaced by the grid
   base = base,
-  finetune = { weight = 0.8 },
   generations = G,
   train_size = T,
   synthetic_ratio = ratios[1],
-  fresh_human = false,
-  accumulate = true,
-  sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = 60 },
+  fresh_human = false,                  -- clusters are small: a fixed human slice
   metrics = { "semantic_diversity", "lexical_diversity", "quality" },
   eval_size = EVAL,
   seeds = { 1 },

@@ -12,22 +12,11 @@
 --   ouro run experiments/paper/quality.lua --jobs 2                   (2 sets × 3 terciles × 5 seeds × 20 g)
 --   ouro run experiments/paper/quality.lua --jobs 2 --set quick=true  (2 sets × 3 terciles × 3 seeds × 8 g)
 -- Other parameters: --set generations=N seeds=N train_size=N eval_size=N ratio=R sets=tweets,movie_reviews
-local P = ouro.params
-local quick = P.quick == true or P.quick == "true" or P.quick == 1
-local G = P.generations or (quick and 8 or 20)
-local S = P.seeds or (quick and 3 or 5)
-local T = P.train_size or 100
-local EVAL = P.eval_size or (quick and 60 or 100)
-local RATIO = P.ratio or 0.5
-local sets = { "tweets", "movie_reviews" }
-if P.sets then
-  sets = {}
-  for s in tostring(P.sets):gmatch("[^,]+") do sets[#sets + 1] = s end
-end
-local seeds = {}
-for i = 1, S do seeds[i] = i end
-
-local clean = { strip_links = true, dedup = true, min_tokens = 3, max_tokens = 120 }
+local study = require("study")   -- the protocol the paper files share (stdlib/study.lua)
+local P = study.params{ generations = { 20, 8 }, seeds = { 5, 3 }, train_size = 100, eval_size = { 100, 60 },
+                        ratio = 0.5, sets = { "tweets", "movie_reviews" } }
+local G = P.generations
+local clean = study.clean
 local base = ouro.model.ngram{ order = 3 }:fit(ouro.data.concat{
   ouro.data.load("amazon_reviews"):filter(clean),
   ouro.data.load("sotu"):filter(clean):sample(3000, { seed = 7 }),
@@ -54,22 +43,18 @@ end
 
 local METRICS = { "semantic_diversity", "lexical_diversity", "quality", "positivity", "length" }
 local experiments = {}
-for _, set in ipairs(sets) do
+for _, set in ipairs(P.sets) do
   local parts, means = terciles(ouro.data.load(set):filter(clean))
-  experiments[#experiments + 1] = { set = set, means = means, e = experiment {
+  experiments[#experiments + 1] = { set = set, means = means, e = study.experiment {   -- fresh finetune (0.8), T 1.5 / min_p 0.2
     name = "paper_quality_" .. set,
     human = parts[1],                    -- replaced by the grid: cell 1 = low, 2 = mid, 3 = high quality
     base = base,
-    finetune = { weight = 0.8 },
     generations = G,
-    train_size = T,
-    synthetic_ratio = RATIO,
-    fresh_human = true,
-    accumulate = true,
-    sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = 60 },
+    train_size = P.train_size,
+    synthetic_ratio = P.ratio,
     metrics = METRICS,
-    eval_size = EVAL,
-    seeds = seeds,
+    eval_size = P.eval_size,
+    seeds = P.seeds,
     grid = { human = parts },
   } }
 end
@@ -80,15 +65,10 @@ for _, x in ipairs(experiments) do
   print(("%s: report %s"):format(x.set, r:report()))
   for cell = 1, 3 do
     local row = { x.set, names[cell], ("%.3f"):format(x.means[cell]) }
-    for _, m in ipairs(METRICS) do
-      local s = r:shift(m, { cell = cell, last = math.min(5, G - 1) })
-      row[#row + 1] = m == "positivity" and ("%+.3f"):format(s.difference) or ("%.3f"):format(s.ratio)
-    end
+    for _, m in ipairs(METRICS) do row[#row + 1] = study.shift(r, m, cell, math.min(5, G - 1)) end
     rows[#rows + 1] = row
   end
 end
 print(("\nShift = mean of the last %d generations ÷ generation 0, mean over %d seeds (positivity: difference); ratio %g\n")
-  :format(math.min(5, G - 1), S, RATIO))
-print("| set | tercile | mean doc quality | " .. table.concat(METRICS, " | ") .. " |")
-print("|---|---|---|" .. string.rep("---|", #METRICS))
-for _, row in ipairs(rows) do print("| " .. table.concat(row, " | ") .. " |") end
+  :format(math.min(5, G - 1), #P.seeds, P.ratio))
+study.print_table({ "set", "tercile", "mean doc quality", table.unpack(METRICS) }, rows)
