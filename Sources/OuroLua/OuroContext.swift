@@ -32,5 +32,12 @@ public final class OuroContext {
     public let metrics = MetricRegistry.standard()
     var vaderCache: Vader?
 
+    /// Where a relative path written by the script goes: its folder (the working directory when
+    /// there is no script).
+    func writePath(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let folder = scriptFolder else { return path }
+        return (folder as NSString).appendingPathComponent(path)
+    }
+
     static func vaderFolder(_ data: String) -> URL { URL(fileURLWithPath: data).appendingPathComponent("lexicons/vader") }
 }

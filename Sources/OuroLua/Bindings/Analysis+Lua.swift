@@ -91,9 +91,7 @@ extension OuroBindings {
                 return 1
             }),
             "save": ("clf:save(path) — JSON; honours the sandbox", { c, lua in
-                var path = try lua.argString(2, "path")
-                if !path.hasPrefix("/"), let folder = lua.state.context.scriptFolder { path = (folder as NSString).appendingPathComponent(path) }
-                try lua.state.sandbox?.checkWrite(path)
+                let path = try writablePath(lua, 2)
                 try c.save(to: path)
                 return 0
             }),

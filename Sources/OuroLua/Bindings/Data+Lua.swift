@@ -216,9 +216,7 @@ extension OuroBindings {
                 return Int32(parts.count)
             }),
             "save": ("d:save(path) — writes JSONL (text + labels); honours the sandbox", { d, lua in
-                var path = try lua.argString(2, "path")
-                if !path.hasPrefix("/"), let folder = lua.state.context.scriptFolder { path = (folder as NSString).appendingPathComponent(path) }
-                try lua.state.sandbox?.checkWrite(path)
+                let path = try writablePath(lua, 2)
                 try d.save(to: path)
                 return 0
             }),

@@ -117,9 +117,8 @@ extension OuroBindings {
             let metrics = o["metrics"]?.table?.array.compactMap(\.string) ?? []
             let cells = o["cells"]?.table?.array.compactMap { $0.number.map { Int($0) } }
             let svg = try SVGChart.plot(store: r.store, metrics: metrics, cells: cells)
-            if var out = try o.string("out") {
-                if !out.hasPrefix("/"), let folder = lua.state.context.scriptFolder { out = (folder as NSString).appendingPathComponent(out) }
-                try lua.state.sandbox?.checkWrite(out)
+            if let name = try o.string("out") {
+                let out = try checkedWrite(lua, name)
                 try svg.write(toFile: out, atomically: true, encoding: .utf8)
             }
             lua.push(svg)

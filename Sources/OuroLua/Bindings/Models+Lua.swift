@@ -68,9 +68,7 @@ extension OuroBindings {
                 return 1
             }),
             "save": ("m:save(path) — ARPA file, readable by KenLM/SRILM; honours the sandbox", { m, lua in
-                var path = try lua.argString(2, "path")
-                if !path.hasPrefix("/"), let folder = lua.state.context.scriptFolder { path = (folder as NSString).appendingPathComponent(path) }
-                try lua.state.sandbox?.checkWrite(path)
+                let path = try writablePath(lua, 2)
                 try ARPA.write(m, to: path)
                 return 0
             }),

@@ -15,6 +15,18 @@ public enum OuroBindings {
         installProperties(into: state)
     }
 
+    /// The path argument at `i` for writing a file: relative to the script's folder, allowed by the sandbox.
+    static func writablePath(_ lua: Lua, _ i: Int32, _ what: String = "path") throws -> String {
+        try checkedWrite(lua, try lua.argString(i, what))
+    }
+
+    /// `path` (relative to the script's folder) once the sandbox allows writing it.
+    static func checkedWrite(_ lua: Lua, _ path: String) throws -> String {
+        let resolved = lua.state.context.writePath(path)
+        try lua.state.sandbox?.checkWrite(resolved)
+        return resolved
+    }
+
     static func installCore(into state: LuaState) {
         let start = DispatchTime.now().uptimeNanoseconds
         state.register("ouro.now", doc: "ouro.now() → monotonic wall-clock seconds (for timing in scripts)") { lua in
