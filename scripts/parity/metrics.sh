@@ -6,9 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-venv=$here/.venv
-if [[ ! -x $venv/bin/python ]]; then python3 -m venv "$venv"; fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/metrics-requirements.txt"
+source "$here/venv.sh"; parity_venv "$here/metrics-requirements.txt"
 sdist=$("$root/scripts/fetch-package.sh" vaderSentiment)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 tar xzf "$sdist" -C "$tmp"

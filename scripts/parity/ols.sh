@@ -5,7 +5,5 @@
 #   scripts/parity/ols.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-venv=$here/.venv
-[[ -x $venv/bin/python ]] || python3 -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/ols-requirements.txt"
+source "$here/venv.sh"; parity_venv "$here/ols-requirements.txt"
 "$venv/bin/python" "$here/ols.py" "$here/../../Tests/Fixtures/parity/ols/ols.json"
