@@ -20,10 +20,8 @@ public final class OuroContext {
     /// Where catalog data sets live (`ouro data` builds them).
     public internal(set) var dataFolder: String = "data" {
         didSet {
-            metrics.vaderLexiconDirectory = OuroContext.vaderFolder(dataFolder)
             embeddings = EmbeddingCache(dataFolder: dataFolder)
-            metrics.registerEmbeddingMetrics(cache: embeddings)
-            metrics.registerQualityMetrics(QualityResources(dataFolder: dataFolder))
+            metrics.attachDataFolder(dataFolder, embeddings: embeddings)
         }
     }
     /// Sentence embeddings of this state (the MiniLM model in the data folder, loaded on first use).
@@ -38,6 +36,4 @@ public final class OuroContext {
         guard !path.hasPrefix("/"), let folder = scriptFolder else { return path }
         return (folder as NSString).appendingPathComponent(path)
     }
-
-    static func vaderFolder(_ data: String) -> URL { URL(fileURLWithPath: data).appendingPathComponent("lexicons/vader") }
 }

@@ -102,8 +102,8 @@ struct LoopBenchCommand: ParsableCommand {
         }
         let human = try Dataset.load(path)
         // The registry an experiment has, without the embedding metrics.
-        let registry = MetricRegistry.standard(vaderLexiconDirectory: URL(fileURLWithPath: folder).appendingPathComponent("lexicons/vader"))
-        registry.registerQualityMetrics(QualityResources(dataFolder: folder))
+        let registry = MetricRegistry.standard()
+        registry.attachDataFolder(folder, embeddings: nil)
         let names = metrics == "all" ? registry.infos.filter { $0.kind == .text }.map(\.name)
                                      : metrics.split(separator: ",").map(String.init)
         var params = GenerationParams()

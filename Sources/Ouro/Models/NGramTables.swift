@@ -114,14 +114,7 @@ struct NGramTables: Sendable {
 
     /// `p(w | chain)` for a local word id.
     @inline(__always) func prob(_ w: UInt32, nodes: [Int]) -> Double {
-        if w == NGramTables.bos || Int(w) >= vocab.count { return 0 }
-        var p = rootA(w) + rootGamma / Double(uniformCount)
-        for (k, n) in nodes.enumerated() {
-            let d = k + 1
-            let i = findEntry(depth: d, node: n, word: w)
-            p = (i >= 0 ? entryA(depth: d, node: n, index: i) : 0) + nodeGamma[d - 1][n] * p
-        }
-        return p
+        prob(w, nodes: nodes, levels: nodes.count)
     }
 
     /// `p(w | context)` for a local word id and a local context (most recent last): `chain` and
@@ -254,18 +247,12 @@ struct PackedKeyTable {
 }
 
 extension NGramTables {
-    /// Builds the tables.
-    /// - Parameters:
-    ///   - levels: `levels[m-1]` holds the n-grams of order `m` (index 0: unigrams, whose ids are local ids).
-    ///   - a: `a[m-1][g]` the discounted mass of n-gram `g` (NaN: not stored as an entry). Unigram `a`
-    ///     must be a number for every local id.
-    ///   - gamma: `gamma[m-1][g]` for n-grams of order `m < order` used as contexts (NaN if not a context).
-    ///   - rootGamma: `γ` of the empty context.
     /// `keys` (distinct `parent << 32 | word` keys with their n-gram index) in ascending key
     /// order: a counting sort on the parent (`< parents`), then each parent's run by word
-    /// (insertion sort for short runs, a sort of packed `word << 32 | index` values otherwise).
+    /// (insertion sort for short runs, a sort of packed `word << 32 | index` values otherwise);
+    /// `starts[p]` is where parent `p`'s run begins (`parents + 1` values).
     /// - Complexity: O(n + parents + Σ run log run).
-    static func sortedByKey(_ keys: [(UInt64, Int32)], parents: Int) -> [(UInt64, Int32)] {
+    static func sortedByKey(_ keys: [(UInt64, Int32)], parents: Int) -> (keys: [(UInt64, Int32)], starts: [UInt32]) {
         var starts = [Int](repeating: 0, count: parents + 1)
         for (k, _) in keys { starts[Int(k >> 32) + 1] += 1 }
         for i in 1..<starts.count { starts[i] += starts[i - 1] }
@@ -291,9 +278,16 @@ extension NGramTables {
                 for (k, v) in packed.enumerated() { out[lo + k] = (parent | (v >> 32), Int32(bitPattern: UInt32(truncatingIfNeeded: v))) }
             }
         }
-        return out
+        return (out, starts.map { UInt32($0) })
     }
 
+    /// Builds the tables.
+    /// - Parameters:
+    ///   - levels: `levels[m-1]` holds the n-grams of order `m` (index 0: unigrams, whose ids are local ids).
+    ///   - a: `a[m-1][g]` the discounted mass of n-gram `g` (NaN: not stored as an entry). Unigram `a`
+    ///     must be a number for every local id.
+    ///   - gamma: `gamma[m-1][g]` for n-grams of order `m < order` used as contexts (NaN if not a context).
+    ///   - rootGamma: `γ` of the empty context.
     static func build(order: Int, vocab: [UInt32], localOf: [UInt32], levels: [NGramLevel],
                       a: [[Double]], gamma: [[Double]], rootGamma: Double) -> NGramTables {
         let V = vocab.count
@@ -319,7 +313,8 @@ extension NGramTables {
                 let parent: UInt64 = d == 1 ? 0 : UInt64(nodeIndex[d - 2][Int(lvl.suffix[g])])
                 keys.append(((parent << 32) | UInt64(lvl.first[g]), Int32(g)))
             }
-            keys = sortedByKey(keys, parents: d == 1 ? 1 : nodeWord[d - 2].count)
+            let sorted = sortedByKey(keys, parents: d == 1 ? 1 : nodeWord[d - 2].count)
+            keys = sorted.keys
             var idx = [Int32](repeating: -1, count: lvl.count)
             var words = [UInt32](repeating: 0, count: keys.count), gam = [Double](repeating: 1, count: keys.count)
             for (i, (k, g)) in keys.enumerated() {
@@ -329,12 +324,7 @@ extension NGramTables {
                 gam[i] = gg.isNaN ? 1 : gg
                 if d == 1 { depth1[Int(g)] = Int32(i) }
             }
-            if d >= 2 {   // children ranges of the parents (depth d − 1)
-                var starts = [UInt32](repeating: 0, count: nodeWord[d - 2].count + 1)
-                for (k, _) in keys { starts[Int(k >> 32) + 1] += 1 }
-                for i in 1..<starts.count { starts[i] += starts[i - 1] }
-                nodeChild[d - 2] = starts
-            }
+            if d >= 2 { nodeChild[d - 2] = sorted.starts }   // children ranges of the parents (depth d − 1)
             nodeIndex.append(idx); nodeWord.append(words); nodeGamma.append(gam); nodeChild.append([])
         }
         // Entries of order m = d + 1 grouped under depth-d nodes.
@@ -347,10 +337,9 @@ extension NGramTables {
                 precondition(parent >= 0, "n-gram without its context")
                 keys.append(((UInt64(parent) << 32) | UInt64(lvl.last[g]), Int32(g)))
             }
-            keys = sortedByKey(keys, parents: nodeWord[d - 1].count)
-            var starts = [UInt32](repeating: 0, count: nodeWord[d - 1].count + 1)
-            for (k, _) in keys { starts[Int(k >> 32) + 1] += 1 }
-            for i in 1..<starts.count { starts[i] += starts[i - 1] }
+            let sorted = sortedByKey(keys, parents: nodeWord[d - 1].count)
+            keys = sorted.keys
+            let starts = sorted.starts
             var words = [UInt32](repeating: 0, count: keys.count), cum = [Double](repeating: 0, count: keys.count)
             var prevParent = UInt64.max, run = 0.0
             for (i, (k, g)) in keys.enumerated() {

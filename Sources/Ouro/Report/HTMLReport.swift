@@ -56,6 +56,11 @@ public enum HTMLReport {
         return html
     }
 
+    /// The default report folder of a database: `results/x.db` → `results/x-report`.
+    public static func defaultFolder(for database: String) -> String {
+        ((database as NSString).deletingPathExtension) + "-report"
+    }
+
     /// Writes `report.html` into `dir` (created if needed) and, when `png` is true and
     /// `rsvg-convert` is on the PATH, one PNG per chart (`EXPERIMENT-METRIC.png`, twice the
     /// chart's size). Without `rsvg-convert` the PNGs are skipped and `note` says so.

@@ -97,9 +97,8 @@ extension OuroBindings {
             }),
             "report": ("r:report{ out = dir, png = false } → path of the HTML report (default: next to the database, <name>-report/)", { r, lua in
                 let o = try lua.options(at: 2, allowed: ["out", "png"])
-                let dir = try o.string("out") ?? ((r.store.path as NSString).deletingPathExtension + "-report")
+                let dir = try o.string("out") ?? HTMLReport.defaultFolder(for: r.store.path)
                 try lua.state.sandbox?.checkWrite(dir)
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 let paths = try HTMLReport.write(store: r.store, to: dir, png: try o.bool("png", default: false)!) { note in
                     FileHandle.standardError.write(Data((note + "\n").utf8))
                 }

@@ -101,7 +101,7 @@ extension OuroBindings {
 
     static func vader(_ state: LuaState) throws -> Vader {
         if let v = state.context.vaderCache { return v }
-        let dir = OuroContext.vaderFolder(state.context.dataFolder)
+        let dir = MetricRegistry.vaderFolder(dataFolder: state.context.dataFolder)
         guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("vader_lexicon.txt").path) else {
             throw LuaArgumentError("the VADER lexicon is not installed (looked in \(dir.path)); build the catalog with `ouro data`")
         }
