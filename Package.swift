@@ -15,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
 
     targets: [
@@ -39,7 +41,11 @@ let package = Package(
 
         // MARK: - Implementation
         // The engine: pure Swift, knows nothing of Lua.
-        .target(name: "Ouro", dependencies: ["COpenBLAS", "CSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Ouro", dependencies: [
+            "COpenBLAS", "CSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         // The bridge: Lua state, conversion, userdata, sandbox, limits, the `ouro` module, the REPL engine.
         .target(name: "OuroLua", dependencies: ["CLua", "Ouro"]),
         // The thin command-line tool.
@@ -52,7 +58,7 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        .testTarget(name: "OuroTests", dependencies: ["Ouro"], path: "Tests/OuroTests"),
+        .testTarget(name: "OuroTests", dependencies: ["Ouro", .product(name: "ZIPFoundation", package: "ZIPFoundation")], path: "Tests/OuroTests"),
         .testTarget(name: "OuroLuaTests", dependencies: ["OuroLua", "Ouro", "CLua", "ouro"], path: "Tests/OuroLuaTests"),
     ]
 )

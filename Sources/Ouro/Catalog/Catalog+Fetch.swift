@@ -1,4 +1,5 @@
 import Foundation
+import ZIPFoundation
 
 extension Catalog {
     /// The cached file of a pinned package, fetched if missing or corrupt.
@@ -17,20 +18,49 @@ extension Catalog {
         try fetch(package, cache: cache, progress: progress, download: pipDownload)
     }
 
+    /// Runs `body` holding an exclusive lock on `folder` (the file `<folder>/.lock`, created with
+    /// the folder if missing). Another process, or another thread, holding it is waited for, with
+    /// one progress line. The lock ends with the process, so a killed build never leaves it held.
+    static func withLock<T>(_ folder: String, progress: (String) -> Void, _ body: () throws -> T) throws -> T {
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw CatalogError.writeFailed(path: folder, reason: error.localizedDescription)
+        }
+        let path = (folder as NSString).appendingPathComponent(".lock")
+        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CatalogError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            progress("waiting for another `\(buildCommand)` working in \(folder) …")
+            while flock(fd, LOCK_EX) != 0 {
+                guard errno == EINTR else { throw CatalogError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
+            }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
     /// Downloads a package with pip into `folder`.
     static func pipDownload(_ package: Package, into folder: String) throws {
         var args = ["-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check", "-d", folder]
         if package.sourceArchive { args += ["--no-binary", package.name] }
         args.append("\(package.name)==\(package.version)")
-        let r = try run("python3", args)
+        let r: ChildProcess.Result
+        do { r = try ChildProcess.run("python3", args) } catch {
+            throw CatalogError.fetchFailed(package: package.name, reason: "cannot run python3 -m pip: \(error)")
+        }
         guard r.status == 0 else {
-            throw CatalogError.fetchFailed(package: package.name, reason: "python3 -m pip download exited with \(r.status): \(r.stderr.suffix(800))")
+            throw CatalogError.fetchFailed(package: package.name, reason: "python3 -m pip download exited with \(r.status): \(r.errors.suffix(800))")
         }
     }
 
     /// `fetch` with the downloader given (tests stand in for pip).
     static func fetch(_ package: Package, cache: String, progress: (String) -> Void,
                       download: (Package, String) throws -> Void) throws -> String {
+        try withLock(cache, progress: progress) { try fetchLocked(package, cache: cache, progress: progress, download: download) }
+    }
+
+    private static func fetchLocked(_ package: Package, cache: String, progress: (String) -> Void,
+                                    download: (Package, String) throws -> Void) throws -> String {
         let fm = FileManager.default
         let folder = (cache as NSString).appendingPathComponent("packages")
         let target = (folder as NSString).appendingPathComponent(package.file)
@@ -69,51 +99,32 @@ extension Catalog {
         return SHA256.hex(bytes: [UInt8](data))
     }
 
-    /// Result of a child process.
-    struct ProcessResult { let status: Int32; let stdout: String; let stderr: String }
-
-    /// Runs `tool` (looked up on PATH through `/usr/bin/env`) with `arguments`, collecting its output.
-    static func run(_ tool: String, _ arguments: [String]) throws -> ProcessResult {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [tool] + arguments
-        // Output goes to temporary files: no pipe can fill up and block the child.
-        let base = NSTemporaryDirectory() + "ouro-run-\(ProcessInfo.processInfo.processIdentifier)-\(UInt64(Date().timeIntervalSince1970 * 1e6))"
-        let outPath = base + ".out", errPath = base + ".err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: outPath); try? FileManager.default.removeItem(atPath: errPath) }
-        guard let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath) else {
-            throw CatalogError.extractFailed(package: tool, reason: "cannot create temporary files in \(NSTemporaryDirectory())")
-        }
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch {
-            throw CatalogError.extractFailed(package: tool, reason: "cannot start \(tool): \(error.localizedDescription)")
-        }
-        p.waitUntilExit()
-        try? out.close(); try? err.close()
-        let outData = FileManager.default.contents(atPath: outPath) ?? Data()
-        let errData = FileManager.default.contents(atPath: errPath) ?? Data()
-        return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
-    }
-
-    /// Extracts an archive into `folder`: `.tar.gz` with `tar`, `.whl`/`.zip` with `unzip` when it is
-    /// installed, else `python3 -m zipfile -e`.
-    static func extract(_ archive: String, into folder: String, package: String) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let r: ProcessResult
-        if archive.hasSuffix(".tar.gz") || archive.hasSuffix(".tgz") {
-            r = try run("tar", ["-xzf", archive, "-C", folder])
-        } else if FileManager.default.isExecutableFile(atPath: "/usr/bin/unzip") {
-            r = try run("unzip", ["-q", "-o", archive, "-d", folder])
-        } else {
-            r = try run("python3", ["-m", "zipfile", "-e", archive, folder])
+    /// Runs a tool of the data build (tar, gzip) through the one door, failing with its error output.
+    @discardableResult
+    static func tool(_ name: String, _ arguments: [String], package: String) throws -> ChildProcess.Result {
+        let r: ChildProcess.Result
+        do { r = try ChildProcess.run(name, arguments) } catch {
+            throw CatalogError.extractFailed(package: package, reason: "cannot run \(name): \(error)")
         }
         guard r.status == 0 else {
-            throw CatalogError.extractFailed(package: package, reason: "\((archive as NSString).lastPathComponent): \(r.stderr.suffix(800))")
+            throw CatalogError.extractFailed(package: package, reason: "\(name) exited with \(r.status): \(r.errors.suffix(800))")
+        }
+        return r
+    }
+
+    /// Unpacks an archive into `folder`: a `.tar.gz` with `tar`, a wheel or `.zip` with ZIPFoundation.
+    static func extract(_ archive: String, into folder: String, package: String) throws {
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw CatalogError.extractFailed(package: package, reason: "cannot create \(folder): \(error.localizedDescription)")
+        }
+        if archive.hasSuffix(".tar.gz") || archive.hasSuffix(".tgz") {
+            try tool("tar", ["-xzf", archive, "-C", folder], package: package)
+            return
+        }
+        do {
+            try FileManager.default.unzipItem(at: URL(fileURLWithPath: archive), to: URL(fileURLWithPath: folder))
+        } catch {
+            throw CatalogError.extractFailed(package: package, reason: "\((archive as NSString).lastPathComponent) is not a readable zip archive: \(error)")
         }
     }
 }

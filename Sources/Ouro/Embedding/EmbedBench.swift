@@ -79,20 +79,14 @@ public enum EmbedBench {
         e.astype('<f4').tofile(sys.argv[6])
         print(best, torch.get_num_threads())
         """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", script, modelDir, textFile, String(threads), String(batch), String(reps), outFile]
-        var env = ProcessInfo.processInfo.environment
-        env["HF_HUB_OFFLINE"] = "1"; env["TRANSFORMERS_OFFLINE"] = "1"; env["TOKENIZERS_PARALLELISM"] = "false"
-        p.environment = env
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        do { try p.run() } catch { return lines.joined(separator: "\n") + "\nbench embed: cannot run \(python): \(error)" }
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let fields = String(decoding: out, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Double($0) }
-        guard p.terminationStatus == 0, fields.count == 2 else {
-            return lines.joined(separator: "\n") + "\nbench embed: the Python reference failed (exit \(p.terminationStatus))"
+        let r: ChildProcess.Result
+        do {
+            r = try ChildProcess.run(python, ["-c", script, modelDir, textFile, String(threads), String(batch), String(reps), outFile],
+                                     environment: ["HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"])
+        } catch { return lines.joined(separator: "\n") + "\nbench embed: cannot run \(python): \(error)" }
+        let fields = r.output.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Double($0) }
+        guard r.status == 0, fields.count == 2 else {
+            return lines.joined(separator: "\n") + "\nbench embed: the Python reference failed (exit \(r.status))"
         }
         lines.append(row("sentence-transformers", fields[0], String(format: "%.2f  (ouro is %.2f× as fast)", fields[0] / best, fields[0] / best)))
         if let raw = FileManager.default.contents(atPath: outFile), raw.count == ours.storage.count * 4 {

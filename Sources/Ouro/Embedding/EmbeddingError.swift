@@ -9,8 +9,6 @@ public enum EmbeddingError: Error, CustomStringConvertible, Equatable, Sendable 
     case malformed(file: String, String)
     /// A metric was given inputs it cannot use (too few rows, mismatched widths).
     case invalidInput(String)
-    /// Installing the weights from the package cache failed.
-    case installFailed(String)
 
     public var description: String {
         switch self {
@@ -20,8 +18,6 @@ public enum EmbeddingError: Error, CustomStringConvertible, Equatable, Sendable 
             return "\((file as NSString).lastPathComponent): \(message)"
         case .invalidInput(let message):
             return message
-        case .installFailed(let message):
-            return "installing the MiniLM weights failed: \(message)"
         }
     }
 }

@@ -131,22 +131,24 @@ public final class SentenceEncoder: @unchecked Sendable {
                 for i in range { base[i] = tok.encode(texts[i]) }
             }
         }
-        return embed(tokenIDs: ids, batchSize: batchSize)
+        return try embed(tokenIDs: ids, batchSize: batchSize)
     }
 
     /// Embeds pre-tokenised sequences (each `[CLS] … [SEP]`, at most `config.maxPositions` long).
     /// - Returns: one L2-normalised row per sequence, in input order.
-    public func embed(tokenIDs: [[Int32]], batchSize: Int = 64) -> EmbeddingMatrix {
+    /// - Throws: `Interruption.Interrupted` between batches once a stop was requested (Ctrl-C).
+    public func embed(tokenIDs: [[Int32]], batchSize: Int = 64) throws -> EmbeddingMatrix {
         let H = config.hidden
         let n = tokenIDs.count
         var out = [Float](repeating: 0, count: n * H)
         guard n > 0 else { return EmbeddingMatrix(rows: 0, cols: H, storage: []) }
         let order = (0..<n).sorted { (tokenIDs[$0].count, $0) < (tokenIDs[$1].count, $1) }
         let step = max(1, batchSize)
-        BLAS.withThreads(threads) {
+        try BLAS.withThreads(threads) {
             var scratch = Scratch()
             var start = 0
             while start < n {
+                try Interruption.check()
                 let batch = Array(order[start..<min(n, start + step)])
                 let pooled = forward(batch.map { tokenIDs[$0] }, scratch: &scratch)
                 for (k, i) in batch.enumerated() {

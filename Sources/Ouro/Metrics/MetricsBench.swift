@@ -62,14 +62,8 @@ public enum MetricsBench {
                 best = min(best, time.perf_counter() - t2)
             print(t1 - t0, best, s, v)
             """
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: python)
-            p.arguments = ["-c", script, textsPath, String(n)]
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            if (try? p.run()) != nil {
-                let out = pipe.fileHandleForReading.readDataToEndOfFile()
-                p.waitUntilExit()
+            if let r = try? ChildProcess.run(python, ["-c", script, textsPath, String(n)]), r.status == 0 {
+                let out = r.stdout
                 let f = String(decoding: out, as: UTF8.self).split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
                 if f.count == 4 {
                     pyBleu = f[0]; pyVader = f[1]

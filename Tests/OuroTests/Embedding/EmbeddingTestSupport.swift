@@ -8,17 +8,12 @@ enum EmbeddingTestSupport {
     static let repoRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static var cache: String {
-        let env = ProcessInfo.processInfo.environment
-        if let c = env["OURO_CACHE"], !c.isEmpty { return c }
-        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return (x as NSString).appendingPathComponent("ouro") }
-        return (NSHomeDirectory() as NSString).appendingPathComponent(".cache/ouro")
+    /// The data folder `ouro data` builds (`$OURO_DATA`, else `data/` at the repository root), where
+    /// the catalog installs the MiniLM weights.
+    static var dataFolder: String {
+        let d = Catalog.defaultDataFolder()
+        return d.hasPrefix("/") ? d : repoRoot.appendingPathComponent(d).path
     }
-
-    /// The data folder the tests install the weights into (under the cache, so once per machine).
-    static var dataFolder: String { (cache as NSString).appendingPathComponent("test-data") }
-
-    static let fetchCommand = "scripts/fetch-package.sh \(MiniLMWeights.packageName)"
 
     /// The parity fixture written by `scripts/parity/embed.sh`.
     struct Fixture: Decodable {
@@ -37,33 +32,17 @@ enum EmbeddingTestSupport {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var loaded: Result<SentenceEncoder, Error>?
 
-    /// The MiniLM encoder; installs the weights first if needed (runs the fetch script, then
-    /// `MiniLMWeights.install`). Fails the calling test, naming the command, if that is impossible.
+    /// The MiniLM encoder from the data folder. Fails the calling test, naming the command that
+    /// installs the weights (`ouro data`), if they are not there.
     static func encoder(file: StaticString = #filePath, line: UInt = #line) throws -> SentenceEncoder {
         lock.lock(); defer { lock.unlock() }
         if let loaded { return try loaded.get() }
-        let result = Result { try installAndLoad() }
+        let result = Result { try MiniLMWeights.load(dataFolder: dataFolder) }
         loaded = result
         if case .failure(let error) = result {
-            XCTFail("MiniLM weights unavailable (\(error)); get them with `\(fetchCommand)` (or `ouro data`)", file: file, line: line)
+            XCTFail("MiniLM weights unavailable (\(error)); install them with `ouro data` (or `make data`)", file: file, line: line)
         }
         return try result.get()
-    }
-
-    private static func installAndLoad() throws -> SentenceEncoder {
-        if !MiniLMWeights.isInstalled(in: dataFolder) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["bash", repoRoot.appendingPathComponent("scripts/fetch-package.sh").path, MiniLMWeights.packageName]
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else {
-                throw EmbeddingError.installFailed("`\(fetchCommand)` exited with status \(p.terminationStatus)")
-            }
-            try MiniLMWeights.install(into: dataFolder, cache: cache)
-        }
-        return try MiniLMWeights.load(dataFolder: dataFolder)
     }
 
     static func cosine(_ a: ArraySlice<Float>, _ b: [Float]) -> Double {

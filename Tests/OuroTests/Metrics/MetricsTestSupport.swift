@@ -27,12 +27,8 @@ enum MetricsFixtures {
     }
 
     private static func tar(_ args: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["tar"] + args
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw MissingPackage(description: "tar \(args) failed") }
+        let r = try ChildProcess.run("tar", args)
+        guard r.status == 0 else { throw MissingPackage(description: "tar \(args) failed: \(r.errors)") }
     }
 
     /// The extracted vaderSentiment-3.3.2 sdist (extracted once from the cached, verified archive).
