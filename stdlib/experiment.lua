@@ -13,10 +13,12 @@
 --- The exact semantics of each field are in docs/loop.md.
 local ouro = ouro
 
-local function where() return ouro._where() end
+local function where(field) return ouro._where(field) end
 
-local function fail(msg)
-  error(where() .. "experiment: " .. msg, 0)
+--- Raises `file:line: experiment: msg`, the line being that of `field` (a dotted path such as
+--- "eval_size" or "sampling.temperature") when the file writes it in the experiment's table.
+local function fail(msg, field)
+  error(where(field) .. "experiment: " .. msg, 0)
 end
 
 local function show(v)
@@ -32,19 +34,19 @@ local function is_data(v) return ouro._typename(v) == "Dataset" or ouro._typenam
 local function number_in(lo, hi)
   return function(v, name)
     if type(v) == "function" then return end                       -- a schedule, checked per generation
-    if type(v) ~= "number" then fail(("'%s' must be a number in [%g, %g] or function(g), got %s"):format(name, lo, hi, show(v))) end
-    if v < lo or v > hi then fail(("'%s' must be a number in [%g, %g], got %s"):format(name, lo, hi, show(v))) end
+    if type(v) ~= "number" then fail(("'%s' must be a number in [%g, %g] or function(g), got %s"):format(name, lo, hi, show(v)), name) end
+    if v < lo or v > hi then fail(("'%s' must be a number in [%g, %g], got %s"):format(name, lo, hi, show(v)), name) end
   end
 end
 local function integer_at_least(lo)
   return function(v, name)
-    if not is_integer(v) or v < lo then fail(("'%s' must be an integer ≥ %d, got %s"):format(name, lo, show(v))) end
+    if not is_integer(v) or v < lo then fail(("'%s' must be an integer ≥ %d, got %s"):format(name, lo, show(v)), name) end
   end
 end
 local function one_of_types(types, what)
   return function(v, name)
     for _, t in ipairs(types) do if type(v) == t then return end end
-    fail(("'%s' must be %s, got %s"):format(name, what, type(v)))
+    fail(("'%s' must be %s, got %s"):format(name, what, type(v)), name)
   end
 end
 
@@ -52,23 +54,23 @@ end
 local schema = {
   { "name", doc = "experiment name (results go to results/<name>.db)", check = one_of_types({ "string" }, "a string") },
   { "human", doc = "the human pool: a Dataset (text) or NumericData (toy models)", required = true,
-    check = function(v, name) if not is_data(v) then fail(("'%s' must be a Dataset or NumericData, got %s"):format(name, ouro._typename(v))) end end },
+    check = function(v, name) if not is_data(v) then fail(("'%s' must be a Dataset or NumericData, got %s"):format(name, ouro._typename(v)), name) end end },
   { "model", doc = "a model spec fitted fresh each generation, or a list of specs (one picked at random per generation)",
     check = function(v, name)
       if is_model(v) then return end
       if type(v) == "table" and #v > 0 then
-        for i, m in ipairs(v) do if not is_model(m) then fail(("'%s'[%d] must be a model, got %s"):format(name, i, ouro._typename(m))) end end
+        for i, m in ipairs(v) do if not is_model(m) then fail(("'%s'[%d] must be a model, got %s"):format(name, i, ouro._typename(m)), name) end end
         return
       end
-      fail(("'%s' must be a model (ouro.model.ngram{…}, ouro.model.gaussian{…}, …) or a list of models, got %s"):format(name, ouro._typename(v)))
+      fail(("'%s' must be a model (ouro.model.ngram{…}, ouro.model.gaussian{…}, …) or a list of models, got %s"):format(name, ouro._typename(v)), name)
     end },
   { "base", doc = "a fitted model to finetune afresh each generation (with finetune = { weight = … })",
-    check = function(v, name) if not is_model(v) then fail(("'%s' must be a fitted model, got %s"):format(name, ouro._typename(v))) end end },
+    check = function(v, name) if not is_model(v) then fail(("'%s' must be a fitted model, got %s"):format(name, ouro._typename(v)), name) end end },
   { "finetune", doc = "{ weight = w or function(g) }: weight of the new data when finetuning base (or the previous model with chain)",
     check = function(v, name)
-      if type(v) ~= "table" then fail(("'%s' must be a table { weight = … }, got %s"):format(name, type(v))) end
-      ouro.check_options(v, "experiment: finetune", { "weight" })
-      if v.weight == nil then fail("'finetune' needs a weight, e.g. finetune = { weight = 0.5 }") end
+      if type(v) ~= "table" then fail(("'%s' must be a table { weight = … }, got %s"):format(name, type(v)), name) end
+      ouro.check_options(v, "experiment: finetune", { "weight" }, name)
+      if v.weight == nil then fail("'finetune' needs a weight, e.g. finetune = { weight = 0.5 }", name) end
       number_in(0, 1)(v.weight, "finetune.weight")
     end },
   { "chain", default = false, doc = "finetune the previous generation's model instead of a fresh base",
@@ -78,32 +80,32 @@ local schema = {
   { "synthetic_ratio", default = 0.5, doc = "fraction of synthetic documents for g ≥ 1: a number in [0, 1] or function(g)", check = number_in(0, 1) },
   { "fresh_human", default = true, doc = "each generation gets a disjoint fresh slice of the human pool", check = one_of_types({ "boolean" }, "true or false") },
   { "accumulate", default = true, doc = "true: draw from a pool of all generations ≥ 1; false: replace; \"all\": train on everything so far",
-    check = function(v, name) if type(v) ~= "boolean" and v ~= "all" then fail(("'%s' must be true, false or \"all\", got %s"):format(name, show(v))) end end },
+    check = function(v, name) if type(v) ~= "boolean" and v ~= "all" then fail(("'%s' must be true, false or \"all\", got %s"):format(name, show(v)), name) end end },
   { "sampling", default = {}, doc = "generation options (temperature, top_k, top_p, min_p, repetition_penalty, max_new_tokens) or function(g)",
     check = function(v, name)
       if type(v) == "function" then return end
-      if type(v) ~= "table" then fail(("'%s' must be a table or function(g), got %s"):format(name, type(v))) end
-      ouro.check_options(v, "experiment: sampling", { "temperature", "top_k", "top_p", "min_p", "repetition_penalty", "max_new_tokens", "prompt" })
+      if type(v) ~= "table" then fail(("'%s' must be a table or function(g), got %s"):format(name, type(v)), name) end
+      ouro.check_options(v, "experiment: sampling", { "temperature", "top_k", "top_p", "min_p", "repetition_penalty", "max_new_tokens", "prompt" }, name)
     end },
   { "curate", doc = "function(doc) → keep?, or { metric = name, keep = \"top\"|\"bottom\", fraction = x }",
     check = function(v, name)
       if type(v) == "function" then return end
-      if type(v) ~= "table" then fail(("'%s' must be a function or a table, got %s"):format(name, type(v))) end
-      ouro.check_options(v, "experiment: curate", { "metric", "keep", "fraction" })
-      if type(v.metric) ~= "string" then fail("'curate.metric' must name a metric") end
-      if v.keep ~= "top" and v.keep ~= "bottom" then fail("'curate.keep' must be \"top\" or \"bottom\", got " .. show(v.keep)) end
+      if type(v) ~= "table" then fail(("'%s' must be a function or a table, got %s"):format(name, type(v)), name) end
+      ouro.check_options(v, "experiment: curate", { "metric", "keep", "fraction" }, name)
+      if type(v.metric) ~= "string" then fail("'curate.metric' must name a metric", "curate.metric") end
+      if v.keep ~= "top" and v.keep ~= "bottom" then fail("'curate.keep' must be \"top\" or \"bottom\", got " .. show(v.keep), "curate.keep") end
       number_in(0, 1)(v.fraction, "curate.fraction")
     end },
   { "metrics", default = {}, doc = "metric names computed each generation (ouro.metrics.list())",
     check = function(v, name)
-      if type(v) ~= "table" then fail(("'%s' must be a list of metric names, got %s"):format(name, type(v))) end
+      if type(v) ~= "table" then fail(("'%s' must be a list of metric names, got %s"):format(name, type(v)), name) end
       for i, m in ipairs(v) do
         if type(m) == "table" and m.classifier ~= nil then
           -- { classifier = clf, score = "lean", right = …, left = …, name = … }: a classifier as a metric
-          ouro.check_options(m, "experiment: metrics[" .. i .. "]", { "classifier", "score", "right", "left", "name" })
-          if ouro._typename(m.classifier) ~= "Classifier" then fail(("'%s'[%d].classifier must be a Classifier"):format(name, i)) end
+          ouro.check_options(m, "experiment: metrics[" .. i .. "]", { "classifier", "score", "right", "left", "name" }, name)
+          if ouro._typename(m.classifier) ~= "Classifier" then fail(("'%s'[%d].classifier must be a Classifier"):format(name, i), name) end
           local score = m.score or "lean"
-          if score ~= "lean" and type(score) ~= "string" then fail(("'%s'[%d].score must be \"lean\" or a label"):format(name, i)) end
+          if score ~= "lean" and type(score) ~= "string" then fail(("'%s'[%d].score must be \"lean\" or a label"):format(name, i), name) end
           local metric = m.name or (score == "lean" and "lean" or ("p_" .. score))
           if ouro._metric_hint(metric) ~= nil then
             local clf = m.classifier
@@ -121,21 +123,21 @@ local schema = {
           end
           v[i] = metric
         elseif type(m) ~= "string" then
-          fail(("'%s'[%d] must be a metric name or { classifier = clf, score = \"lean\" }, got %s"):format(name, i, type(m)))
+          fail(("'%s'[%d] must be a metric name or { classifier = clf, score = \"lean\" }, got %s"):format(name, i, type(m)), name)
         else
           local known = ouro._metric_hint(m)
-          if known then fail(("unknown metric '%s'%s"):format(m, known)) end
+          if known then fail(("unknown metric '%s'%s"):format(m, known), name) end
         end
       end
     end },
   { "eval_size", default = 250, doc = "generated documents evaluated per generation", check = integer_at_least(1) },
   { "seeds", default = { 1 }, doc = "one run per seed and cell",
     check = function(v, name)
-      if type(v) ~= "table" or #v == 0 then fail(("'%s' must be a non-empty list of integers"):format(name)) end
-      for i, s in ipairs(v) do if not is_integer(s) or s < 0 then fail(("'%s'[%d] must be an integer ≥ 0, got %s"):format(name, i, show(s))) end end
+      if type(v) ~= "table" or #v == 0 then fail(("'%s' must be a non-empty list of integers"):format(name), name) end
+      for i, s in ipairs(v) do if not is_integer(s) or s < 0 then fail(("'%s'[%d] must be an integer ≥ 0, got %s"):format(name, i, show(s)), name) end end
     end },
   { "grid", doc = "{ field = { v1, v2, … } }: one cell per combination of values",
-    check = function(v, name) if type(v) ~= "table" then fail(("'%s' must be a table, got %s"):format(name, type(v))) end end },
+    check = function(v, name) if type(v) ~= "table" then fail(("'%s' must be a table, got %s"):format(name, type(v)), name) end end },
 }
 
 local by_name, names = {}, {}
@@ -150,9 +152,9 @@ local function expand(spec)
   local keys = {}
   for k, values in pairs(grid) do
     if type(k) ~= "string" or not by_name[k] or k == "grid" or k == "seeds" then
-      fail(("grid: '%s' is not a field that can vary"):format(tostring(k)))
+      fail(("grid: '%s' is not a field that can vary"):format(tostring(k)), "grid." .. tostring(k))
     end
-    if type(values) ~= "table" or #values == 0 then fail(("grid: '%s' must list at least one value"):format(k)) end
+    if type(values) ~= "table" or #values == 0 then fail(("grid: '%s' must list at least one value"):format(k), "grid." .. k) end
     keys[#keys + 1] = k
   end
   table.sort(keys)
@@ -207,20 +209,20 @@ ouro._experiments = ouro._experiments or {}
 function experiment(spec)
   if type(spec) ~= "table" then fail("expected a table of fields, got " .. type(spec)) end
   for k in pairs(spec) do
-    if type(k) ~= "string" or not by_name[k] then ouro.check_options({ [tostring(k)] = true }, "experiment", names) end
+    if type(k) ~= "string" or not by_name[k] then ouro.check_options({ [tostring(k)] = true }, "experiment", names, "") end
   end
   local s = copy(spec)
   for _, f in ipairs(schema) do
     local name = f[1]
     if s[name] == nil then
-      if f.required then fail(("'%s' is required (%s)"):format(name, f.doc)) end
+      if f.required then fail(("'%s' is required (%s)"):format(name, f.doc), name) end
       if type(f.default) == "table" then s[name] = copy(f.default) else s[name] = f.default end
     end
     if s[name] ~= nil and f.check then f.check(s[name], name) end
   end
   if s.name == nil then s.name = ouro._script_name() end
-  if s.base ~= nil and s.finetune == nil then fail("'base' needs finetune = { weight = … }") end
-  if s.chain and s.finetune == nil then fail("'chain' needs finetune = { weight = … }") end
+  if s.base ~= nil and s.finetune == nil then fail("'base' needs finetune = { weight = … }", "base") end
+  if s.chain and s.finetune == nil then fail("'chain' needs finetune = { weight = … }", "chain") end
   if s.base == nil and s.model == nil then fail("give a model: model = ouro.model.ngram{ … } (or base = m, finetune = { weight = … })") end
   local e = setmetatable({ name = s.name, spec = s, cells = expand(s), where = where() }, Experiment)
   for _, other in ipairs(ouro._experiments) do

@@ -134,7 +134,7 @@ public struct Lua: @unchecked Sendable {
 
     /// `file:line: ` of the innermost Lua frame that belongs to the user's code (not a C function,
     /// not Ouro's stdlib), or "" when there is none.
-    public func userLocation() -> String {
+    public func userLocation(field: String? = nil) -> String {
         var ar = lua_Debug()
         var level: Int32 = 1
         while lua_getstack(L, level, &ar) != 0 {
@@ -144,6 +144,11 @@ public struct Lua: @unchecked Sendable {
                 if !source.hasPrefix(LuaState.stdlibChunkPrefix) && !source.hasPrefix("=[ouro]/") {
                     let short = withUnsafeBytes(of: ar.short_src) { raw in
                         String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+                    }
+                    // A field of a table constructor written in a file: the field's own line.
+                    if let field, source.hasPrefix("@"),
+                       let line = FieldLines.line(of: field, inFile: String(source.dropFirst()), callLine: Int(ar.currentline)) {
+                        return "\(short):\(line): "
                     }
                     return "\(short):\(ar.currentline): "
                 }

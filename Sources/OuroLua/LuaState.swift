@@ -107,11 +107,15 @@ public final class LuaState {
         ouro_reset_limits(limitsPointer)
     }
 
-    /// While `body` runs, SIGINT interrupts running Lua code with an "interrupted!" error.
+    /// While `body` runs, SIGINT interrupts running Lua code with an "interrupted!" error and
+    /// engine work (an embedding, a fit, a generation, a loop) with an "interrupted" error at its
+    /// next check point (`Interruption`); the state stays usable.
     public func interruptible<T>(_ body: () throws -> T) rethrows -> T {
         limitsPointer.pointee.interrupted = 0
+        Interruption.reset()
         ouro_catch_sigint(limitsPointer)
-        defer { ouro_release_sigint() }
+        signal(SIGINT, luaAndEngineSigint)
+        defer { ouro_release_sigint(); Interruption.reset() }
         return try body()
     }
 
@@ -276,12 +280,27 @@ public final class LuaState {
     }
 }
 
+/// SIGINT while the REPL runs an input: stop Lua code (the count hook) and engine work.
+private func luaAndEngineSigint(_ sig: Int32) {
+    ouro_sigint_handler(sig)
+    Interruption.request()
+}
+
 /// A boxed Swift closure held by a Lua function's second upvalue.
 final class FunctionBox {
     static let metatableName = "ouro.FunctionBox"
     let name: String
     let body: LuaSwiftFunction
     init(name: String, body: @escaping LuaSwiftFunction) { self.name = name; self.body = body }
+
+    /// The name errors show: the public method behind an internal function (`ouro._plan` is
+    /// reached through `e:plan()`); users never see an `ouro._*` name.
+    var shownName: String {
+        guard name.contains("._") else { return name }
+        return FunctionBox.publicNames[name] ?? "ouro"
+    }
+    static let publicNames = ["ouro._run_experiment": "Experiment:run", "ouro._plan": "Experiment:plan",
+                              "ouro._metric_hint": "experiment", "ouro._where": "experiment"]
 }
 
 /// The one dispatcher behind every Swift function bound to Lua (called by `ouro_trampoline`).
@@ -298,10 +317,10 @@ private let swiftDispatch: @convention(c) (OpaquePointer?) -> Int32 = { L in
         lua.push(error.message)
         return -1
     } catch let error as LuaArgumentError {
-        lua.push(lua.userLocation() + box.name + ": " + error.message)
+        lua.push(lua.userLocation() + box.shownName + ": " + error.message)
         return -1
     } catch {
-        lua.push(lua.userLocation() + box.name + ": " + String(describing: error))
+        lua.push(lua.userLocation() + box.shownName + ": " + String(describing: error))
         return -1
     }
 }

@@ -13,6 +13,8 @@ public final class ReplEngine {
     public var output: (String) -> Void
     /// Where errors go.
     public var errorOutput: (String) -> Void = { s in FileHandle.standardError.write(Data(s.utf8)) }
+    /// Where long listings (`:help`) go; the interactive CLI pages them. nil: `output`.
+    public var pager: ((String) -> Void)?
     private var pending: [String] = []
 
     public init(session: OuroSession) {
@@ -30,7 +32,7 @@ public final class ReplEngine {
         if pending.isEmpty {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { return }
-            if trimmed == ":help" || trimmed == ":h" { output(help()); return }
+            if trimmed == ":help" || trimmed == ":h" { (pager ?? output)(help()); return }
             if trimmed.hasPrefix(":") {
                 errorOutput("unknown command '\(trimmed)' (commands: :help)\n")
                 return
@@ -163,13 +165,30 @@ public final class ReplEngine {
 
     // MARK: Help
 
-    /// The bound API, one line each, grouped by prefix.
+    /// The public API, one line each, in groups: the `ouro` functions by module (`ouro.data`,
+    /// `ouro.model`, …), then the methods of each object type, then Lua's globals. Internal
+    /// functions (`ouro._*`) are not listed.
     public func help() -> String {
         var lines = ["Ouro \(OuroVersion.string) — the Lua API (see docs/ and LUA_API.md). Commands: :help",
-                     "Type an expression to see its value; =expr also works; Ctrl-C interrupts; Ctrl-D quits.", ""]
-        for key in state.docs.keys.sorted() {
-            let pad = String(repeating: " ", count: max(1, 28 - key.count))
-            lines.append("  " + key + pad + state.docs[key]!)
+                     "Type an expression to see its value; =expr also works; Ctrl-C interrupts; Ctrl-D quits."]
+        let keys = state.docs.keys.filter { !$0.contains("._") && !$0.hasPrefix("_") }
+        func group(_ key: String) -> String {
+            if let colon = key.firstIndex(of: ":") { return String(key[..<colon]) + " methods" }
+            let parts = key.split(separator: ".")
+            if parts.first == "ouro" { return parts.count > 2 ? parts.prefix(2).joined(separator: ".") : "ouro" }
+            return "globals"
+        }
+        let groups = Dictionary(grouping: keys, by: group)
+        func rank(_ g: String) -> (Int, String) {
+            (g == "ouro" ? 0 : g.hasPrefix("ouro.") ? 1 : g == "globals" ? 3 : 2, g)
+        }
+        for g in groups.keys.sorted(by: { rank($0) < rank($1) }) {
+            lines.append("")
+            lines.append(g)
+            for key in groups[g]!.sorted() {
+                let pad = String(repeating: " ", count: max(1, 28 - key.count))
+                lines.append("  " + key + pad + state.docs[key]!)
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

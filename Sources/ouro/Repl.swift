@@ -39,6 +39,7 @@ struct Repl: ParsableCommand {
         _ = read_history(history)
         completionEngine = engine
         ouro_edit_set_completion(complete)
+        engine.pager = page
         while true {
             guard let raw = readline(engine.prompt) else { print(""); break }
             let line = String(cString: raw)
@@ -50,6 +51,25 @@ struct Repl: ParsableCommand {
             engine.feed(line)
         }
         completionEngine = nil
+    }
+}
+
+/// Prints `text` a screenful at a time when it is longer than the terminal: Enter shows the next
+/// page, q (or Ctrl-D) stops.
+private func page(_ text: String) {
+    var size = winsize()
+    let rows = ioctl(1, UInt(TIOCGWINSZ), &size) == 0 && size.ws_row > 2 ? Int(size.ws_row) - 1 : 40
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    var i = 0
+    while i < lines.count {
+        let end = min(lines.count, i + rows)
+        print(lines[i..<end].joined(separator: "\n"), terminator: end == lines.count ? "" : "\n")
+        i = end
+        guard i < lines.count else { break }
+        guard let raw = readline("-- more (Enter: next page, q: quit) -- ") else { print(""); break }
+        let answer = String(cString: raw)
+        free(raw)
+        if answer.lowercased().hasPrefix("q") { break }
     }
 }
 

@@ -30,27 +30,81 @@ final class ExperimentTests: XCTestCase {
 
     func testBadExperimentsFailWithTheUsersLineAndExitTwo() throws {
         let dir = TestSupport.tempFolder()
+        // Errors name the offending field's own line (lines of `gaussian()`: 1 `experiment {`,
+        // 5 generations/train_size/synthetic_ratio, 6 metrics/eval_size/seeds, 7 the extra fields).
         let cases: [(String, String)] = [
             (Self.gaussian().replacingOccurrences(of: "synthetic_ratio = 0.5", with: "synthetic_ratio = 1.7"),
-             "exp.lua:1: experiment: 'synthetic_ratio' must be a number in [0, 1], got 1.7"),
+             "exp.lua:5: experiment: 'synthetic_ratio' must be a number in [0, 1], got 1.7"),
             (Self.gaussian().replacingOccurrences(of: "train_size = 20", with: "train_size = 0"),
-             "exp.lua:1: experiment: 'train_size' must be an integer ≥ 1, got 0"),
+             "exp.lua:5: experiment: 'train_size' must be an integer ≥ 1, got 0"),
             (Self.gaussian().replacingOccurrences(of: "\"variance\" }", with: "\"varience\" }"),
-             "exp.lua:1: experiment: unknown metric 'varience' (did you mean 'variance'?)"),
-            (Self.gaussian("generatons = 3,"), "exp.lua:1: experiment: unknown option 'generatons' (did you mean 'generations'?)"),
+             "exp.lua:6: experiment: unknown metric 'varience' (did you mean 'variance'?)"),
+            (Self.gaussian("generatons = 3,"), "exp.lua:7: experiment: unknown option 'generatons' (did you mean 'generations'?)"),
+            (Self.gaussian("sampling = { temprature = 1 },"),
+             "exp.lua:7: experiment: sampling: unknown option 'temprature' (did you mean 'temperature'?)"),
+            (Self.gaussian("grid = {\n synthetic_ratio = { 0.5, 1.7 } },"),
+             "exp.lua:8: experiment: 'grid.synthetic_ratio' must be a number in [0, 1], got 1.7"),
+            (Self.gaussian("-- eval_size = 3 in a comment, then a [[long string]] is skipped\n  grid = { eval_size = { 0 } },"),
+             "exp.lua:8: experiment: 'grid.eval_size' must be an integer ≥ 1, got 0"),
             (Self.gaussian().replacingOccurrences(of: "synthetic_ratio = 0.5", with: "synthetic_ratio = function(g) return g == 3 and 1.5 or 0.5 end"),
              "got 1.5 at generation 3"),
-            (Self.gaussian().replacingOccurrences(of: "n = 2000", with: "n = 30"), "needs"),
+            (Self.gaussian().replacingOccurrences(of: "n = 2000", with: "n = 30"), "exp.lua:1: experiment 'g', cell 1: "),
             (Self.gaussian().replacingOccurrences(of: "human = ouro.data.normal{ mean = 0, sd = 1, n = 2000, seed = 1 },", with: ""),
              "exp.lua:1: experiment: 'human' is required"),
         ]
         for (source, expected) in cases {
             try write(source, dir)
-            let r = try TestSupport.runOuro(["run", "exp.lua", "--quiet"], cwd: dir)
-            XCTAssertEqual(r.0, 2, "\(expected): \(r.2)")
-            XCTAssert(r.2.contains(expected), "expected «\(expected)» in «\(r.2)»")
-            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/results/g.db"), "no partial results for «\(expected)»")
+            for command in ["run", "check"] {
+                let r = try TestSupport.runOuro([command, "exp.lua"] + (command == "run" ? ["--quiet"] : []), cwd: dir)
+                XCTAssertEqual(r.0, 2, "\(command) «\(expected)»: \(r.2)")
+                XCTAssert(r.2.contains(expected), "\(command): expected «\(expected)» in «\(r.2)»")
+                XCTAssertFalse(r.2.contains("ouro._"), "no internal name in «\(r.2)»")
+                XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/results/g.db"), "no partial results for «\(expected)»")
+            }
         }
+    }
+
+    func testAFinishedRunLeavesOneCompleteDatabaseFile() throws {
+        let dir = TestSupport.tempFolder()
+        try write(Self.gaussian(seeds: "{ 1, 2 }"), dir)
+        XCTAssertEqual(try TestSupport.runOuro(["run", "exp.lua", "--quiet"], cwd: dir).0, 0)
+        for suffix in ["-wal", "-shm"] {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/results/g.db" + suffix), "results/g.db\(suffix) is left")
+        }
+        // The .db copied alone (as from a cluster) holds every row.
+        let alone = TestSupport.tempFolder() + "/g.db"
+        try FileManager.default.copyItem(atPath: dir + "/results/g.db", toPath: alone)
+        XCTAssertEqual(try metricRows(alone), try metricRows(dir + "/results/g.db"))
+        XCTAssertEqual(try metricRows(alone).count, 1 + 2 * (4 + 1) * 2, "header + seeds × (generations + reference) × metrics")
+        // The same for a --cell slice and for ouro merge.
+        XCTAssertEqual(try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--cell", "1/2", "--out", "a.db"], cwd: dir).0, 0)
+        XCTAssertEqual(try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--cell", "2/2", "--out", "b.db"], cwd: dir).0, 0)
+        XCTAssertEqual(try TestSupport.runOuro(["merge", "a.db", "b.db", "--out", "m.db"], cwd: dir).0, 0)
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix("-wal") || $0.hasSuffix("-shm") }
+        XCTAssertEqual(left, [])
+    }
+
+    func testCtrlCStopsARunThatResumesToTheSameResults() throws {
+        let dir = TestSupport.tempFolder()
+        try write(Self.gaussian(generations: 60, seeds: "{ 1, 2 }").replacingOccurrences(of: "eval_size = 50", with: "eval_size = 3000"), dir)
+        XCTAssertEqual(try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "full.db"], cwd: dir).0, 0)
+        let stopped = try ChildProcess.interact(TestSupport.ouroExecutable, ["run", "exp.lua", "--quiet", "--out", "stopped.db"],
+                                                environment: ["OURO_STDLIB": TestSupport.stdlib], workingDirectory: dir) { child in
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                if let s = try? ResultStore.open(dir + "/stopped.db", mode: .readOnly), let runs = try? s.runs(),
+                   runs.reduce(0, { $0 + $1.generations }) >= 5 { break }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            try child.send(SIGINT)
+        }
+        XCTAssertEqual(stopped.status, 130, stopped.errors)
+        XCTAssert(stopped.errors.contains("interrupted") && stopped.errors.contains("--resume"), stopped.errors)
+        let partial = try ResultStore.open(dir + "/stopped.db", mode: .readOnly).runs()
+        XCTAssert(partial.contains { $0.status != .finished }, "stopped mid-run")
+        let resumed = try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "stopped.db", "--resume"], cwd: dir)
+        XCTAssertEqual(resumed.0, 0, resumed.2)
+        XCTAssertEqual(try metricRows(dir + "/stopped.db"), try metricRows(dir + "/full.db"))
     }
 
     func testCheckPrintsThePlanWithoutRunning() throws {
@@ -103,29 +157,17 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "full.db"], cwd: dir).0, 0)
 
         // Start a run, SIGKILL it once some generations are stored, then resume.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: TestSupport.ouroExecutable)
-        p.arguments = ["run", "exp.lua", "--quiet", "--out", "killed.db"]
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        var env = ProcessInfo.processInfo.environment
-        env["OURO_STDLIB"] = TestSupport.stdlib
-        p.environment = env
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        var stored = 0
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline && p.isRunning {
-            if let s = try? ResultStore.open(dir + "/killed.db", mode: .readOnly),
-               let runs = try? s.runs() {
-                stored = runs.reduce(0) { $0 + $1.generations }
-                if stored >= 5 { break }
+        let killed = try ChildProcess.interact(TestSupport.ouroExecutable, ["run", "exp.lua", "--quiet", "--out", "killed.db"],
+                                               environment: ["OURO_STDLIB": TestSupport.stdlib], workingDirectory: dir) { child in
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                if let s = try? ResultStore.open(dir + "/killed.db", mode: .readOnly), let runs = try? s.runs(),
+                   runs.reduce(0, { $0 + $1.generations }) >= 5 { break }
+                try await Task.sleep(nanoseconds: 20_000_000)
             }
-            usleep(20_000)
+            try child.send(SIGKILL)
         }
-        XCTAssert(p.isRunning, "the run finished before it could be killed; make it longer")
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        XCTAssertEqual(killed.status, 128 + SIGKILL, "the run finished before it could be killed; make it longer")
         let partial = try ResultStore.open(dir + "/killed.db", mode: .readOnly).runs()
         XCTAssert(partial.contains { $0.status != .finished }, "killed mid-run")
 

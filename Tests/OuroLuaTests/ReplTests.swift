@@ -1,5 +1,6 @@
 import XCTest
 @testable import OuroLua
+import Ouro
 
 final class ReplTests: XCTestCase {
     func testScriptedSessionInProcess() throws {
@@ -83,5 +84,30 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(r.0, 0); XCTAssertEqual(r.1, "fine\n")
         r = try TestSupport.runOuro(["check", "ok.lua"], cwd: dir)
         XCTAssertEqual(r.0, 0)
+    }
+
+    func testCtrlCInterruptsEngineWorkAndTheSessionGoesOn() throws {
+        let dir = TestSupport.tempFolder()
+        let r = try ChildProcess.interact(TestSupport.ouroExecutable, ["repl"], environment: ["OURO_STDLIB": TestSupport.stdlib],
+                                          workingDirectory: dir) { child in
+            try await child.write("m = ouro.model.ngram{ order = 2 }:fit(ouro.data.from{ \"a b c d\", \"b c d e\", \"c d e a\" })\n")
+            try await child.write("t0 = ouro.now()\n")
+            // Long engine work: far more documents than a second allows.
+            try await child.write("x = m:generate{ n = 100000000, max_new_tokens = 40 }\n")
+            try await child.write("print('alive', x == nil, ouro.now() - t0 < 20)\n")
+            try await Task.sleep(nanoseconds: 1_500_000_000)
+            try child.send(SIGINT)
+            try await Task.sleep(nanoseconds: 500_000_000)
+        }
+        XCTAssertEqual(r.status, 0, r.errors)
+        XCTAssert(r.errors.contains("interrupted"), r.errors)
+        XCTAssert(r.output.contains("alive\ttrue\ttrue"), r.output + r.errors)
+    }
+
+    func testHelpListsThePublicAPIInGroups() throws {
+        let (s, _) = try TestSupport.session("")
+        let help = ReplEngine(session: s).help()
+        XCTAssertFalse(help.contains("ouro._"), help)
+        XCTAssert(help.contains("\nouro.data\n") && help.contains("\nouro.model\n") && help.contains("Dataset methods"), help)
     }
 }

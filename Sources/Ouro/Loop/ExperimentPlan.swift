@@ -74,8 +74,10 @@ public enum ExperimentPlan {
                     queue.record(RunFailure(pair: nil, worker: w, error: error), position: -1)
                     return
                 }
-                while let (position, pair) = queue.next() {
-                    do { try body(pair) } catch {
+                while !Interruption.isRequested, let (position, pair) = queue.next() {
+                    do { try body(pair) } catch is Interruption.Interrupted {
+                        break   // Ctrl-C: leave the remaining pairs; the caller reports the stop
+                    } catch {
                         queue.record(RunFailure(pair: pair, worker: w, error: error), position: position)
                     }
                 }

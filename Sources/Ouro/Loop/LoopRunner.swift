@@ -100,12 +100,17 @@ public struct LoopRunner<M: LoopModel> {
             let start = (last ?? -1) + 1
             g = 0
             while g < plan.generations {
+                try Interruption.check()
                 try state.step(g, replay: g < start, store: store, run: runID)
                 if g >= start { try afterGeneration?(g) }
                 g += 1
             }
             try store.finishRun(runID)
             return .finished(resumedFrom: start > 0 ? start : nil)
+        } catch let stop as Interruption.Interrupted {
+            // Ctrl-C: the generation in flight was not committed; the run stays unfinished and
+            // `--resume` continues it from its last whole generation.
+            throw stop
         } catch {
             let at = g < 0 ? "human reference" : "generation \(g)"
             let message = "cell \(cellIndex), seed \(seed), \(at): \(error)"

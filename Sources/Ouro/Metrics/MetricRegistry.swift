@@ -29,9 +29,31 @@ public struct MetricInfo: Equatable, Sendable {
     /// `EvaluationSet.model` and are not computed for the human reference row.
     public var needsModel: Bool
 
-    public init(name: String, description: String, kind: Kind, direction: Direction, needsModel: Bool = false) {
+    /// The values the metric can take (reports clip confidence bands to it); by default that of
+    /// the built-in metric of this name (`MetricInfo.range(of:)`), else the whole line.
+    public var range: ClosedRange<Double>
+
+    public init(name: String, description: String, kind: Kind, direction: Direction, needsModel: Bool = false,
+                range: ClosedRange<Double>? = nil) {
         self.name = name; self.description = description; self.kind = kind; self.direction = direction
         self.needsModel = needsModel
+        self.range = range ?? MetricInfo.range(of: name)
+    }
+
+    /// The domain of a built-in metric (shares and ratios in [0, 1], VADER's compound mean in
+    /// [−1, 1], counts, lengths, distances, divergences, perplexities and entropies ≥ 0); the whole
+    /// line for a metric Ouro does not know (a Lua metric, `fk_grade`, `mean`).
+    public static func range(of name: String) -> ClosedRange<Double> {
+        let unit: Set<String> = ["ttr", "ttr150", "mattr", "hdd", "unique_docs", "self_bleu", "lexical_diversity", "dict_rate",
+                                 "quality", "heterozygosity", "distinct_1", "distinct_2", "distinct_3", "distinct_4"]
+        let nonNegative: Set<String> = ["mtld", "unique_words", "word_entropy", "compression_ratio", "length", "length_words",
+                                        "length_tokens", "semantic_diversity", "knn_diversity_5", "knn_diversity_15", "vendi",
+                                        "embedding_variance", "frechet_to_human", "js_unigram", "js_bigram", "ppl_ref",
+                                        "ppl_human", "variance", "entropy", "support"]
+        if unit.contains(name) { return 0...1 }
+        if name == "positivity" { return -1...1 }
+        if nonNegative.contains(name) { return 0...Double.infinity }
+        return -Double.infinity...Double.infinity
     }
 }
 

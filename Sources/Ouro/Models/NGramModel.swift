@@ -91,7 +91,9 @@ public final class NGramModel: CustomStringConvertible, @unchecked Sendable {
     @discardableResult
     public func fit(_ documents: [[UInt32]]) throws -> NGramModel {
         guard !documents.isEmpty else { throw NGramError("cannot fit an n-gram model on an empty dataset") }
+        try Interruption.check()
         let counts = NGramEstimator.count(documents, order: order)
+        try Interruption.check()
         let (t, d) = NGramEstimator.tables(counts, order: order, smoothing: smoothing)
         components = [t]; weights = [1]; discounts = d
         return self

@@ -10,7 +10,8 @@ extension HTMLReport {
         let generations = cells.map(\.generations).max() ?? 0
         let id = "x-" + SVGChart.slug(name)
         var h = "<section class=\"experiment\" id=\"\(e(id))\">\n"
-        h += "<h2>\(qualify ? "Experiment " : "")\(e(name))</h2>\n"
+        // One title: with a single experiment the page's h1 already names it.
+        if qualify { h += "<h2>Experiment \(e(name))</h2>\n" }
 
         // Header.
         let finished = cells.map(\.finished).reduce(0, +), failed = cells.map(\.failed).reduce(0, +), running = cells.map(\.running).reduce(0, +)
@@ -163,7 +164,7 @@ extension HTMLReport {
     static let css = """
         :root { color-scheme: light; }
         body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1a1a1a;
-               max-width: 1520px; margin: 0 auto; padding: 24px 20px 60px; line-height: 1.45; background: #fff; }
+               max-width: 1900px; margin: 0 auto; padding: 24px 20px 60px; line-height: 1.45; background: #fff; }
         h1 { font-size: 1.6em; margin: 0 0 8px; }
         h2 { font-size: 1.35em; margin: 28px 0 4px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
         h3 { font-size: 1.12em; margin: 26px 0 6px; }
@@ -172,8 +173,8 @@ extension HTMLReport {
         a { color: #0062a0; } code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .92em; }
         .help { color: #555; font-size: .92em; max-width: 80ch; margin: 2px 0 10px; }
         .note { background: #fff8e0; border-left: 3px solid #e6b800; padding: 6px 10px; font-size: .92em; }
-        .charts { display: flex; flex-wrap: wrap; gap: 12px 20px; }
-        figure { margin: 0; flex: 0 1 720px; min-width: 0; } figure svg { width: 100%; height: auto; display: block; }
+        .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 600px), 1fr)); gap: 12px 20px; }
+        figure { margin: 0; min-width: 0; } figure svg { width: 100%; height: auto; display: block; }
         table { border-collapse: collapse; font-size: .9em; margin: 6px 0 12px; }
         th, td { border-bottom: 1px solid #e4e4e4; padding: 4px 10px; text-align: left; vertical-align: top; }
         thead th { border-bottom: 2px solid #bbb; background: #f7f7f7; }

@@ -99,7 +99,7 @@ extension SVGChart {
         }
         let subtitle = seeds >= 2 ? "mean ± 95% CI over \(seeds) seeds, per cell" : (seeds == 1 ? "one seed per cell (no interval)" : "")
         return Spec(title: metric, subtitle: subtitle, yLabel: metric, lines: lines, bands: lines.count <= 12,
-                    idPrefix: "chart-" + slug(metric))
+                    idPrefix: "chart-" + slug(metric), range: MetricInfo.range(of: metric))
     }
 
     /// `render(spec(store:metric:experiment:cells:))`.

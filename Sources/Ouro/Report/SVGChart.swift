@@ -57,10 +57,20 @@ public enum SVGChart {
         public var bands: Bool
         /// A prefix for element ids, unique per chart when several are inlined in one page.
         public var idPrefix: String
+        /// The values the metric can take (`MetricInfo.range`): bands and the y axis stay inside
+        /// it, so no band shows a negative length or a share above 1.
+        public var range: ClosedRange<Double>
         public init(title: String, subtitle: String = "", xLabel: String = "generation", yLabel: String,
-                    lines: [Line], width: Double = 720, plotHeight: Double = 300, bands: Bool = true, idPrefix: String = "chart") {
+                    lines: [Line], width: Double = 720, plotHeight: Double = 300, bands: Bool = true, idPrefix: String = "chart",
+                    range: ClosedRange<Double> = -Double.infinity...Double.infinity) {
             self.title = title; self.subtitle = subtitle; self.xLabel = xLabel; self.yLabel = yLabel; self.lines = lines
             self.width = width; self.plotHeight = plotHeight; self.bands = bands; self.idPrefix = idPrefix
+            self.range = range
+        }
+
+        /// The band of a point, clipped to `range`.
+        func band(_ p: Point) -> (lo: Double, hi: Double) {
+            (max(p.mean - p.ci95, range.lowerBound), min(p.mean + p.ci95, range.upperBound))
         }
     }
 
@@ -123,8 +133,8 @@ extension SVGChart {
         for line in lines {
             for p in line.points where p.mean.isFinite {
                 gMin = min(gMin, p.generation); gMax = max(gMax, p.generation)
-                let h = spec.bands && p.ci95.isFinite && p.ci95 > 0 ? p.ci95 : 0
-                yMin = min(yMin, p.mean - h); yMax = max(yMax, p.mean + h)
+                let b = spec.bands && p.ci95.isFinite && p.ci95 > 0 ? spec.band(p) : (lo: p.mean, hi: p.mean)
+                yMin = min(yMin, b.lo); yMax = max(yMax, b.hi)
             }
         }
         for r in [refs.shared].compactMap({ $0 }) + refs.perLine.map(\.1) { yMin = min(yMin, r); yMax = max(yMax, r) }
@@ -135,9 +145,9 @@ extension SVGChart {
             let pad = yMin == 0 ? 1 : abs(yMin) * 0.1
             yMin -= pad; yMax += pad
         }
-        // A little air so that no point sits on the frame.
+        // A little air so that no point sits on the frame, never past the metric's domain.
         let air = (yMax - yMin) * 0.04
-        yMin -= air; yMax += air
+        yMin = max(yMin - air, min(yMin, spec.range.lowerBound)); yMax = min(yMax + air, max(yMax, spec.range.upperBound))
         let yTicks = Ticks.nice(min: yMin, max: yMax, target: 6)
         // x: the data's generations exactly (half a generation either side of a single one);
         // integer ticks inside that range.
@@ -202,7 +212,7 @@ extension SVGChart {
         if spec.bands {
             svg.open("g", ["class": "bands"])
             for line in lines {
-                let d = bandPath(line.points, px: px, py: py)
+                let d = bandPath(line.points, band: spec.band, px: px, py: py)
                 if !d.isEmpty {
                     svg.leaf("path", ["class": "band", "d": d, "fill": color(line.colorIndex), "fill-opacity": "0.18", "stroke": "none"])
                 }
@@ -290,13 +300,14 @@ extension SVGChart {
     }
 
     /// One closed polygon per run of consecutive points with a finite, positive half-width.
-    static func bandPath(_ points: [Point], px: (Double) -> Double, py: (Double) -> Double) -> String {
+    static func bandPath(_ points: [Point], band: (Point) -> (lo: Double, hi: Double),
+                         px: (Double) -> Double, py: (Double) -> Double) -> String {
         var d = ""
         var run: [Point] = []
         func flush() {
             if run.count >= 2 {
-                let upper = run.map { f(px(Double($0.generation))) + "," + f(py($0.mean + $0.ci95)) }
-                let lower = run.reversed().map { f(px(Double($0.generation))) + "," + f(py($0.mean - $0.ci95)) }
+                let upper = run.map { f(px(Double($0.generation))) + "," + f(py(band($0).hi)) }
+                let lower = run.reversed().map { f(px(Double($0.generation))) + "," + f(py(band($0).lo)) }
                 d += "M" + (upper + lower).joined(separator: "L") + "Z"
             }
             run = []

@@ -82,7 +82,7 @@ extension ResultStore {
         }
         // Write the target.
         let out = try ResultStore.open(target, mode: .create)
-        defer { try? out.close() }
+        defer { try? out.finish() }
         var experimentIDs: [String: Int64] = [:]
         for e in experiments[0] {
             experimentIDs[e.name] = try out.experiment(name: e.name, source: inputs[0].source(experiment: e.name), params: e.params)

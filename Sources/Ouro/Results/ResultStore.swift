@@ -99,6 +99,19 @@ public final class ResultStore: Sendable {
         return ResultStore(path: path, mode: mode, reader: pool, writer: pool)
     }
 
+    /// Ends a run's writing: folds the write-ahead log into the database file, leaves WAL mode
+    /// (the next writer enters it again) and closes, so `results/x.db` alone holds every row and no
+    /// `-wal`/`-shm` file remains beside it — a researcher who copies only the `.db` back from a
+    /// cluster keeps every result. Read-only stores are just closed.
+    public func finish() throws {
+        guard let pool = writer as? DatabasePool else { return try close() }
+        try pool.writeWithoutTransaction { db in _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try pool.close()
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") }
+        try queue.close()
+    }
+
     /// Closes the database connections (also done when the store is released).
     public func close() throws {
         if let pool = writer as? DatabasePool { try pool.close() }

@@ -32,7 +32,8 @@ extension NGramModel {
         try params.validate()
         guard n >= 0 else { throw NGramError("'n' must be an integer ≥ 0, got \(n)") }
         var gen = Generator(model: self, params: params, shortcut: shortcut)
-        return (0..<n).map { i in
+        return try (0..<n).map { i in
+            if i & 63 == 0 { try Interruption.check() }
             var rng = Xoshiro256(seed: seed, "generate", .index(i))
             return gen.document(&rng)
         }

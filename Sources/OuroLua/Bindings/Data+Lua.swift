@@ -105,10 +105,9 @@ extension OuroBindings {
         let state = lua.state
         let looksLikeName = !spec.contains("/") && DataFormat.infer(path: spec) == nil
         if looksLikeName {
-            let dataFolder = state.context.dataFolder
-            let path = (dataFolder as NSString).appendingPathComponent(spec + ".jsonl")
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw LuaArgumentError("data set '\(spec)' is not built (looked for \(path)); build the catalog with `ouro data`")
+            let path: String
+            do { path = try Catalog.path(for: spec, dataFolder: state.context.dataFolder) } catch {
+                throw LuaArgumentError("\(error)")
             }
             return try state.sandbox?.checkRead(path) ?? path
         }

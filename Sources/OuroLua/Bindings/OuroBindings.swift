@@ -33,8 +33,8 @@ public enum OuroBindings {
             lua.push(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             return 1
         }
-        state.register("ouro._where", doc: "internal: `file:line: ` of the user's innermost frame") { lua in
-            lua.push(lua.userLocation())
+        state.register("ouro._where", doc: "internal: `file:line: ` of the user's innermost frame; ouro._where(field) the line of that field of the table constructor called there") { lua in
+            lua.push(lua.userLocation(field: lua.isNoneOrNil(at: 1) ? nil : try lua.argString(1, "field")))
             return 1
         }
         state.register("ouro._typename", doc: "internal: the Ouro type name of a value (Dataset, NGram, …) or its Lua type") { lua in
@@ -55,13 +55,19 @@ public enum OuroBindings {
             return 1
         }
         state.register("ouro.check_options",
-                       doc: "ouro.check_options(opts, fname, allowed) — rejects unknown keys with a suggestion (for stdlib modules)") { lua in
+                       doc: "ouro.check_options(opts, fname, allowed[, field]) — rejects unknown keys with a suggestion (for stdlib modules); with field (the dotted path of opts in a table constructor, \"\" for its top), the error names the unknown key's own line") { lua in
             let allowed = try lua.argStrings(3, "allowed keys")
             let fname = try lua.argString(2, "function name")
+            let field = lua.isNoneOrNil(at: 4) ? nil : try lua.argString(4, "field")
             do {
                 _ = try lua.options(at: 1, allowed: allowed)
             } catch let e as LuaArgumentError {
-                throw LuaError(.runtime, lua.userLocation() + fname + ": " + e.message)
+                var at: String? = nil
+                if let field, case .table(let t)? = try? lua.value(at: 1),
+                   let key = t.fields.keys.sorted().first(where: { !allowed.contains($0) }) {
+                    at = field.isEmpty ? key : field + "." + key
+                }
+                throw LuaError(.runtime, lua.userLocation(field: at) + fname + ": " + e.message)
             }
             return 0
         }

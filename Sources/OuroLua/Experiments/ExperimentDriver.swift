@@ -53,10 +53,11 @@ public enum ExperimentDriver {
     static func prepareCell(_ state: LuaState, _ e: LuaTable, _ cell: Int) throws -> PreparedCell {
         let r = try ExperimentSpecReader(state: state, experiment: e, cell: cell)
         let name = e["name"]?.string ?? "experiment"
+        let at = e["where"]?.string ?? ""   // `file:line: ` of the experiment's declaration
         func wrap<M: LoopModel>(_ spec: CellSpec<M>, pool: Int) throws -> PreparedCell {
             let runner: LoopRunner<M>
             do { runner = try LoopRunner(spec: spec) } catch {
-                throw LuaError(.runtime, "\(name), cell \(cell)\(r.params.isEmpty ? "" : " \(r.parametersJSON)"): \(error)")
+                throw LuaError(.runtime, "\(at)experiment '\(name)', cell \(cell)\(r.params.isEmpty ? "" : " \(r.parametersJSON)"): \(error)")
             }
             return PreparedCell(index: cell, parameters: r.parametersJSON, generations: runner.plan.generations,
                                 humanNeeded: runner.plan.humanNeeded, humanPool: pool, trainSize: runner.plan.trainSize,
@@ -79,14 +80,14 @@ public enum ExperimentDriver {
             default: first = nil
             }
             guard let model = first?.model else {
-                throw LuaError(.runtime, "\(name): numeric data needs a toy model (ouro.model.gaussian{…}, gmm{…}, categorical{…})")
+                throw LuaError(.runtime, "\(at)experiment '\(name)': numeric data needs a toy model (ouro.model.gaussian{…}, gmm{…}, categorical{…})")
             }
             func open<B: NumericModel>(_ m: B) throws -> PreparedCell {
                 try wrap(try r.numericSpec(human: data, kind: B.self), pool: data.count)
             }
             return try open(model)
         default:
-            throw LuaError(.runtime, "\(name): 'human' must be a Dataset or NumericData")
+            throw LuaError(.runtime, "\(at)experiment '\(name)': 'human' must be a Dataset or NumericData")
         }
     }
 
@@ -116,6 +117,7 @@ public enum ExperimentDriver {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let store = try ResultStore.open(path, mode: options.force ? .force : (options.resume ? .resume : .create))
+        defer { try? store.finish() }   // one complete file: no -wal/-shm left beside it
         let source = (try? session.scriptPath.map { try OuroSession.readScript($0) }) ?? nil
         let params = ExperimentSpecReader.jsonObject(session.options.params)
         let expID = try store.experiment(name: name, source: source ?? "", params: params)
@@ -149,6 +151,7 @@ public enum ExperimentDriver {
             }
         }
         progress.finish()
+        if Interruption.isRequested { throw ExperimentInterrupted(database: path) }
         if !failures.isEmpty {
             throw ExperimentFailure(database: path, messages: failures.map(\.description))
         }
@@ -163,6 +166,14 @@ public struct ExperimentFailure: Error, CustomStringConvertible {
     public var description: String {
         "\(messages.count) run\(messages.count == 1 ? "" : "s") failed (finished runs are kept in \(database); rerun with --resume):\n"
             + messages.map { "  " + $0 }.joined(separator: "\n")
+    }
+}
+
+/// A run stopped by Ctrl-C (exit code 130): finished runs and whole generations are kept.
+public struct ExperimentInterrupted: Error, CustomStringConvertible {
+    public let database: String
+    public var description: String {
+        "interrupted: every finished generation is kept in \(database); continue with --resume"
     }
 }
 

@@ -170,4 +170,28 @@ final class SVGChartTests: ReportTestCase {
         XCTAssertEqual(Set(styles).count, 3 * k)
         XCTAssertNil(SVGChart.dash(0))
     }
+
+    func testBandsOfANonNegativeMetricStayAtOrAboveZero() throws {
+        // A length near 0 with a wide interval: the unclipped band would reach −4.
+        let points = (0..<5).map { SVGChart.Point(generation: $0, mean: 1 + Double($0), ci95: 5, n: 3) }
+        let spec = SVGChart.Spec(title: "length", yLabel: "length", lines: [SVGChart.Line(label: "cell", colorIndex: 0, points: points)],
+                                 range: MetricInfo.range(of: "length"))
+        let xml = ReportXML.parse(SVGChart.render(spec))
+        XCTAssertNil(xml.error)
+        let labels = xml.named("text").filter { $0.attributes["text-anchor"] == "end" }.compactMap { Double($0.text) }
+        XCTAssertEqual(labels.min(), 0, "the y axis starts at 0, no negative ticks: \(labels)")
+        let grid = xml.named("line").filter { $0.attributes["stroke"] == "#e3e3e3" }.compactMap { Double($0.attributes["y1"] ?? "") }
+        let zeroY = try XCTUnwrap(zip(labels, grid).first { $0.0 == 0 }?.1)
+        let band = try XCTUnwrap(xml.named("path").first { $0.attributes["class"] == "band" }?.attributes["d"])
+        let ys = band.split(whereSeparator: { "MLZ".contains($0) }).compactMap { $0.split(separator: ",").last.flatMap { Double($0) } }
+        XCTAssertFalse(ys.isEmpty)
+        XCTAssertLessThanOrEqual(ys.max()!, zeroY + 0.01, "no part of the band lies below y = 0")
+        // A share in [0, 1] is clipped at 1 too; an unknown metric is not clipped.
+        XCTAssertEqual(MetricInfo.range(of: "distinct_2"), 0...1)
+        XCTAssertEqual(MetricInfo.range(of: "positivity"), -1...1)
+        XCTAssertEqual(MetricInfo.range(of: "my_lua_metric"), -Double.infinity...Double.infinity)
+        let clipped = SVGChart.Spec(title: "d", yLabel: "d", lines: [], range: 0...1).band(SVGChart.Point(generation: 0, mean: 0.9, ci95: 0.3))
+        XCTAssertEqual(clipped.lo, 0.6, accuracy: 1e-12)
+        XCTAssertEqual(clipped.hi, 1)
+    }
 }
