@@ -23,7 +23,26 @@ ouro.metrics.register("mean_sq_error", function(values)
   return (s / m) ^ 2 - 1 / m
 end, { kind = "numeric", description = "squared error of the model's mean (σ = 1 known)" })
 
-local e = experiment {
+-- After every cell ran (once, in the coordinating process): the curves beside the closed forms.
+local function after(r)
+  -- cells: accumulate × synthetic_ratio, the last varying fastest
+  local names = { "replace, ratio 1", "replace, fresh 50%", "accumulate all, ratio 1", "accumulate all, fresh 50%" }
+  print(("\nE[(μ_g − μ)²], n = %d, %d seeds; closed forms: replace σ²(g+1)/n, fresh ρ: σ²/(n·ρ(2−ρ)) = %.4f"):format(
+    n, S, ouro.oracle.fresh_data_error{ sigma2 = 1, n = n, rho = 0.5 }))
+  print(("  %3s" .. string.rep("  %22s", 4) .. "  %12s"):format("g", names[1], names[2], names[3], names[4], "replace (cf)"))
+  local series = {}
+  for c = 1, 4 do series[c] = r:series("mean_sq_error", { cell = c }) end
+  for i, p in ipairs(series[1]) do
+    if p.generation % 4 == 0 or p.generation == G - 1 then
+      local row = { ("  %3d"):format(p.generation) }
+      for c = 1, 4 do row[#row + 1] = ("  %14.4f ± %5.4f"):format(series[c][i].mean, series[c][i].ci95) end
+      row[#row + 1] = ("  %12.4f"):format((p.generation + 1) / n)
+      print(table.concat(row))
+    end
+  end
+end
+
+experiment {
   name = "accumulate_vs_replace",
   human = ouro.data.normal{ mean = 0, sd = 1, n = 200000, seed = 1 },
   model = ouro.model.gaussian{ known_sd = 1 },
@@ -36,21 +55,5 @@ local e = experiment {
   eval_size = 2000,
   seeds = seeds,
   grid = { accumulate = { false, "all" }, synthetic_ratio = { 1, 0.5 } },
+  after = after,
 }
-
-local r = e:run()
--- cells: accumulate × synthetic_ratio, the last varying fastest
-local names = { "replace, ratio 1", "replace, fresh 50%", "accumulate all, ratio 1", "accumulate all, fresh 50%" }
-print(("\nE[(μ_g − μ)²], n = %d, %d seeds; closed forms: replace σ²(g+1)/n, fresh ρ: σ²/(n·ρ(2−ρ)) = %.4f"):format(
-  n, S, ouro.oracle.fresh_data_error{ sigma2 = 1, n = n, rho = 0.5 }))
-print(("  %3s" .. string.rep("  %22s", 4) .. "  %12s"):format("g", names[1], names[2], names[3], names[4], "replace (cf)"))
-local series = {}
-for c = 1, 4 do series[c] = r:series("mean_sq_error", { cell = c }) end
-for i, p in ipairs(series[1]) do
-  if p.generation % 4 == 0 or p.generation == G - 1 then
-    local row = { ("  %3d"):format(p.generation) }
-    for c = 1, 4 do row[#row + 1] = ("  %14.4f ± %5.4f"):format(series[c][i].mean, series[c][i].ci95) end
-    row[#row + 1] = ("  %12.4f"):format((p.generation + 1) / n)
-    print(table.concat(row))
-  end
-end

@@ -23,7 +23,29 @@ end, { kind = "numeric", description = "sample standard deviation" })
 local mle = ouro.model.gaussian{ estimator = "mle" }
 local unbiased = ouro.model.gaussian{ estimator = "unbiased" }
 
-local e = experiment {
+-- After every cell ran (once, in the coordinating process): the curves beside the closed forms.
+local function after(r)
+  -- Cells follow the grid: keys in alphabetical order (model, then train_size), the last varying fastest.
+  local cells = {
+    { cell = 1, estimator = "mle", n = 10 }, { cell = 2, estimator = "mle", n = 100 },
+    { cell = 3, estimator = "unbiased", n = 10 }, { cell = 4, estimator = "unbiased", n = 100 },
+  }
+  for _, c in ipairs(cells) do
+    local metric = c.estimator == "mle" and "variance" or "sd"
+    print(("\n%s, n = %d: %s per generation (mean over %d seeds ± 95%% CI) vs closed form"):format(
+      c.estimator, c.n, metric == "variance" and "E[σ²]" or "E[σ]", S))
+    print(("  %3s  %10s  %8s  %10s"):format("g", "measured", "± ci95", "closed"))
+    for _, p in ipairs(r:series(metric, { cell = c.cell })) do
+      local closed = metric == "variance" and ouro.oracle.mle_variance{ sigma2 = 1, n = c.n, g = p.generation }
+                                         or ouro.oracle.unbiased_sd{ sigma = 1, n = c.n, g = p.generation }
+      if p.generation % 4 == 0 or p.generation == G - 1 then
+        print(("  %3d  %10.4f  %8.4f  %10.4f"):format(p.generation, p.mean, p.ci95, closed))
+      end
+    end
+  end
+end
+
+experiment {
   name = "gaussian_collapse",
   human = ouro.data.normal{ mean = 0, sd = 1, n = 100000, seed = 1 },
   model = mle,
@@ -36,24 +58,5 @@ local e = experiment {
   eval_size = 500,
   seeds = seeds,
   grid = { model = { mle, unbiased }, train_size = { 10, 100 } },
+  after = after,
 }
-
-local r = e:run()
--- Cells follow the grid: keys in alphabetical order (model, then train_size), the last varying fastest.
-local cells = {
-  { cell = 1, estimator = "mle", n = 10 }, { cell = 2, estimator = "mle", n = 100 },
-  { cell = 3, estimator = "unbiased", n = 10 }, { cell = 4, estimator = "unbiased", n = 100 },
-}
-for _, c in ipairs(cells) do
-  local metric = c.estimator == "mle" and "variance" or "sd"
-  print(("\n%s, n = %d: %s per generation (mean over %d seeds ± 95%% CI) vs closed form"):format(
-    c.estimator, c.n, metric == "variance" and "E[σ²]" or "E[σ]", S))
-  print(("  %3s  %10s  %8s  %10s"):format("g", "measured", "± ci95", "closed"))
-  for _, p in ipairs(r:series(metric, { cell = c.cell })) do
-    local closed = metric == "variance" and ouro.oracle.mle_variance{ sigma2 = 1, n = c.n, g = p.generation }
-                                       or ouro.oracle.unbiased_sd{ sigma = 1, n = c.n, g = p.generation }
-    if p.generation % 4 == 0 or p.generation == G - 1 then
-      print(("  %3d  %10.4f  %8.4f  %10.4f"):format(p.generation, p.mean, p.ci95, closed))
-    end
-  end
-end

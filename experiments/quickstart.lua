@@ -9,12 +9,27 @@
 --   ouro run experiments/quickstart.lua            (writes results/quickstart.db and its report)
 local tweets = ouro.data.load("tweets"):filter{ strip_links = true, dedup = true, min_tokens = 3 }
 print(("human data: %s"):format(tostring(tweets)))
+local G = ouro.params.generations or 10
 
-local e = experiment {
+-- After every cell ran (once, in the coordinating process): the summary.
+local function after(r)
+  print(("\n%-18s %10s %10s %10s"):format("shift (last 5 / g0)", "ratio 1/4", "ratio 1/2", "ratio 1"))
+  for _, metric in ipairs{ "semantic_diversity", "self_bleu", "distinct_2", "positivity", "length" } do
+    local row = { ("%-18s"):format(metric) }
+    for cell = 1, 3 do row[#row + 1] = ("%10.3f"):format(r:shift(metric, { cell = cell, last = 5 }).ratio) end
+    print(table.concat(row, " "))
+  end
+  print("\nsome generated tweets (ratio 1, seed 1, last generation):")
+  local texts = r:texts{ cell = 3, seed = 1, generation = G - 1 }
+  for i = 1, math.min(3, #texts) do print("  • " .. texts[i]) end
+  print("\nreport: " .. r:report())
+end
+
+experiment {
   name = "quickstart",
   human = tweets,
   model = ouro.model.ngram{ order = 3 },                  -- fitted fresh every generation
-  generations = ouro.params.generations or 10,
+  generations = G,
   train_size = 400,
   synthetic_ratio = 0.5,                                  -- replaced by the grid below
   fresh_human = true,                                     -- a disjoint slice of human tweets per generation
@@ -24,16 +39,5 @@ local e = experiment {
   eval_size = 150,
   seeds = { 1, 2, 3 },
   grid = { synthetic_ratio = { 0.25, 0.5, 1 } },
+  after = after,
 }
-
-local r = e:run()
-print(("\n%-18s %10s %10s %10s"):format("shift (last 5 / g0)", "ratio 1/4", "ratio 1/2", "ratio 1"))
-for _, metric in ipairs{ "semantic_diversity", "self_bleu", "distinct_2", "positivity", "length" } do
-  local row = { ("%-18s"):format(metric) }
-  for cell = 1, 3 do row[#row + 1] = ("%10.3f"):format(r:shift(metric, { cell = cell, last = 5 }).ratio) end
-  print(table.concat(row, " "))
-end
-print("\nsome generated tweets (ratio 1, seed 1, last generation):")
-local texts = r:texts{ cell = 3, seed = 1, generation = e.spec.generations - 1 }
-for i = 1, math.min(3, #texts) do print("  • " .. texts[i]) end
-print("\nreport: " .. r:report())

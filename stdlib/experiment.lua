@@ -2,8 +2,13 @@
 ---
 --- Every field is checked against one schema (type, range, default, doc line); unknown fields are
 --- rejected with the closest valid name. `grid = { field = { v1, v2 } }` makes one cell per
---- combination; `seeds` are run for every cell. `ouro run` runs every declared experiment after the
---- file's main chunk; `ouro check` validates them and prints the plan. In the REPL, `e:run{ jobs = 2 }`.
+--- combination; `seeds` are run for every cell.
+---
+--- Declare, then run: a file declares experiments; `ouro run` runs them after the file's main
+--- chunk, in declaration order, and then calls each experiment's `after = function(r) … end` once,
+--- with its results, in the coordinating process (never in a worker); `after_all(function(rs) … end)`
+--- runs once when every experiment of the file is done (`rs[name]` is each one's results).
+--- `ouro check` validates them and prints the plan. In the REPL, `e:run{ jobs = 2 }` runs one now.
 ---
 ---   experiment {
 ---     name = "tweets", human = ouro.data.load("tweets"), model = ouro.model.ngram{ order = 3 },
@@ -138,6 +143,8 @@ local schema = {
     end },
   { "grid", doc = "{ field = { v1, v2, … } }: one cell per combination of values",
     check = function(v, name) if type(v) ~= "table" then fail(("'%s' must be a table, got %s"):format(name, type(v)), name) end end },
+  { "after", doc = "function(r) run once with the results (Results) when every cell is done, in the coordinating process",
+    check = one_of_types({ "function" }, "a function(r)") },
 }
 
 local by_name, names = {}, {}
@@ -151,7 +158,7 @@ local function expand(spec)
   if grid == nil then return { { index = 1, params = {}, spec = spec } } end
   local keys = {}
   for k, values in pairs(grid) do
-    if type(k) ~= "string" or not by_name[k] or k == "grid" or k == "seeds" then
+    if type(k) ~= "string" or not by_name[k] or k == "grid" or k == "seeds" or k == "after" then
       fail(("grid: '%s' is not a field that can vary"):format(tostring(k)), "grid." .. tostring(k))
     end
     if type(values) ~= "table" or #values == 0 then fail(("grid: '%s' must list at least one value"):format(k), "grid." .. k) end
@@ -195,16 +202,24 @@ function Experiment:plan()
   return ouro._plan(self)
 end
 
---- Runs the experiment now (REPL), returning its results: e:run{ jobs = 1, out = "x.db", resume = false, force = false }.
+--- Runs the experiment now (REPL), calls its `after`, and returns its results:
+--- e:run{ jobs = 1, out = "x.db", resume = false, force = false }. A file does not call it: `ouro run`
+--- runs what the file declares.
 function Experiment:run(opts)
   opts = opts or {}
   ouro.check_options(opts, "Experiment:run", { "jobs", "out", "resume", "force", "quiet" })
-  local results = ouro._run_experiment(self, opts)
-  self.done = true   -- `ouro run` does not run it again after the main chunk
-  return results
+  return ouro._run_experiment(self, opts)
 end
 
 ouro._experiments = ouro._experiments or {}
+ouro._after_all = ouro._after_all or {}
+
+--- after_all(function(rs) … end): called once by `ouro run` when every experiment of the file is
+--- done, in the coordinating process; `rs[name]` holds each experiment's results.
+function after_all(f)
+  if type(f) ~= "function" then error(where() .. "after_all: expected a function(rs), got " .. type(f), 0) end
+  ouro._after_all[#ouro._after_all + 1] = f
+end
 
 function experiment(spec)
   if type(spec) ~= "table" then fail("expected a table of fields, got " .. type(spec)) end

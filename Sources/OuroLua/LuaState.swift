@@ -122,6 +122,51 @@ public final class LuaState {
     /// Asks running Lua code to stop with an "interrupted!" error (what SIGINT does).
     public func interrupt() { limitsPointer.pointee.interrupted = 1 }
 
+    /// Runs `body` as a top-level call from Swift: Lua called from it gets the per-call instruction
+    /// budget afresh, as it does in a worker's state, whether or not Lua code called `body` (an
+    /// `e:run()` typed in the REPL). The caller's budget is restored afterwards.
+    public func asTopLevel<T>(_ body: () throws -> T) rethrows -> T {
+        let depth = pcallDepth, used = limitsPointer.pointee.instructions
+        pcallDepth = 0
+        defer { pcallDepth = depth; limitsPointer.pointee.instructions = used }
+        return try body()
+    }
+
+    // MARK: Deterministic math.random
+
+    /// The step `math.random` was last seeded for (nil: not seeded for a step).
+    private var seededStep: LoopStep?
+    /// Lua's own `math.randomseed`, kept at setup so a script cannot replace what the host calls.
+    var randomseed: LuaFunctionRef?
+
+    /// Seeds `math.random` from `key` (FNV-1a of its text): the host does so at fixed points (the
+    /// state's creation, before an experiment's cells are prepared, before `after`), so the draws
+    /// of a file's Lua code are the same in every worker and for any `--jobs`.
+    public func reseedRandom(_ key: String) {
+        seededStep = nil
+        reseed(key)
+    }
+
+    /// Before Lua is called back from a run: seeds `math.random` from the thread's `LoopStep`
+    /// (seed, cell, generation) when it changed since the last seeding.
+    func reseedRandomForCurrentStep() {
+        guard let step = LoopStep.current, step != seededStep else { return }
+        seededStep = step
+        reseed("step \(step.seed) \(step.cell) \(step.generation)")
+    }
+
+    private func reseed(_ key: String) {
+        guard let randomseed else { return }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        let lua = self.lua, base = lua.top
+        randomseed.push(on: lua)
+        lua.push(Int64(bitPattern: h))
+        lua.push(Int64(bitPattern: h &* 0x9E37_79B9_7F4A_7C15))
+        _ = try? pcall(lua, nargs: 2, nresults: 0)
+        lua.setTop(base)
+    }
+
     // MARK: Loading and calling
 
     /// Compiles `source` (text only) and leaves the chunk on the stack.

@@ -229,6 +229,7 @@ public final class LuaFunctionRef {
     @discardableResult
     public func call(_ args: [LuaValue] = [], on lua: Lua? = nil) throws -> [LuaValue] {
         guard let state else { throw LuaError(.runtime, "the Lua state of this function was closed") }
+        state.reseedRandomForCurrentStep()
         let lua = lua ?? state.lua
         let base = lua.top
         push(on: lua)

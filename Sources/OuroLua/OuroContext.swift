@@ -3,16 +3,15 @@ import Ouro
 
 /// What the `ouro` module keeps per Lua state, apart from the Lua door itself: the running script,
 /// the data folder and what hangs on it (metric registry, embeddings, VADER), and how `e:run{}`
-/// behaves in this state (run defaults, worker replay, check mode).
+/// behaves in this state (run defaults; refused while a file declares).
 public final class OuroContext {
     /// The folder of the script being run (relative data paths resolve here first), if any.
     public internal(set) var scriptFolder: String?
     /// The running file's name without its extension (default experiment name).
     public internal(set) var scriptName: String?
-    /// In a worker's state: the experiment it runs (its file's `e:run{}` calls do not run again).
-    public internal(set) var workerTarget: String?
-    /// `ouro check`: `e:run{}` stops the main chunk instead of running.
-    public var checkOnly = false
+    /// True while the main chunk of a file runs under `ouro run`, `ouro check` or in a worker: the
+    /// file declares, the engine runs, so `e:run{}` is refused there (it is for the REPL).
+    public var declaring = false
     /// Defaults for `e:run{}` (the command line's --jobs, --out, … when run by `ouro run`).
     public var runDefaults = ExperimentRunOptions()
     /// The session that set this state up (experiments run through it).

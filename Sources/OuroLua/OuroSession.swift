@@ -105,6 +105,13 @@ public final class OuroSession {
             package.loaded.ouro = ouro
             package.preload.ouro = function() return ouro end
             """#, chunkName: "=[ouro]/init")
+        // math.random is seeded by the host (see LuaState.reseedRandom): same draws in every worker.
+        let top = lua.top
+        if lua.getGlobal("math") == .table, lua.rawGet(-1, field: "randomseed") == .function {
+            state.randomseed = LuaFunctionRef(lua, at: -1)
+        }
+        lua.setTop(top)
+        state.reseedRandom("main chunk")
     }
 
     /// Compiles the script without running it; throws a `.syntax` LuaError with `file:line:`.
@@ -115,7 +122,8 @@ public final class OuroSession {
         state.lua.pop()
     }
 
-    /// Runs the script's main chunk.
+    /// Runs the script's main chunk. A file declares experiments there; `e:run()` is refused while
+    /// `state.context.declaring` is set (`ouro run`, `ouro check` and the workers set it).
     public func run() throws {
         guard let scriptPath else { return }
         let source = try OuroSession.readScript(scriptPath)

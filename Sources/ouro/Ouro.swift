@@ -90,7 +90,7 @@ func failScript(_ error: Error) -> Never {
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run an experiment file: its main chunk, then every experiment it declares.")
+        abstract: "Run an experiment file: its main chunk declares experiments, then each runs and its after(r) is called.")
 
     @Argument(help: "The Lua file to run.")
     var file: String
@@ -139,10 +139,7 @@ struct Run: ParsableCommand {
         do {
             session = try OuroSession(scriptPath: file, options: options)
             session.state.context.runDefaults = run
-            try session.run()
-        } catch let failure as ExperimentFailure {
-            FileHandle.standardError.write(Data("ouro: \(failure)\n".utf8))
-            Foundation.exit(1)
+            try ExperimentDriver.declare(session)
         } catch {
             failScript(error)
         }
@@ -154,6 +151,7 @@ struct Run: ParsableCommand {
         // Ctrl-C: stop after the generation in flight is committed or discarded (engine check
         // points), keep everything finished, exit 130; a second Ctrl-C quits at once.
         signal(SIGINT, runSigint)
+        var databases: [String: String] = [:]
         for name in names {
             run.out = out
             let started = Date()
@@ -161,6 +159,7 @@ struct Run: ParsableCommand {
                 let path = try ExperimentDriver.run(session, name: name, options: run) { line in
                     FileHandle.standardError.write(Data(line.utf8))
                 }
+                databases[name] = path
                 if !quiet {
                     let s = Date().timeIntervalSince(started)
                     print(String(format: "%@: results in %@ (%.1f s); see them with: ouro report %@", name, path, s, path))
@@ -174,6 +173,9 @@ struct Run: ParsableCommand {
             } catch {
                 failScript(error)
             }
+        }
+        if cell == nil {
+            do { try ExperimentDriver.afterAll(session, databases: databases) } catch { failScript(error) }
         }
     }
 }
@@ -202,8 +204,7 @@ struct Check: ParsableCommand {
             try session.compile()
             // The main chunk runs (it declares the experiments and loads their data); experiments do not.
             session.state.output = { _ in }
-            session.state.context.checkOnly = true
-            do { try session.run() } catch let e as LuaError where e.message.hasSuffix(ExperimentDriver.checkStop) {}
+            try ExperimentDriver.declare(session)
             let names = try ExperimentDriver.declaredNames(in: session)
             for name in names { print(try ExperimentDriver.plan(session, name: name)) }
             print("\(file): ok\(names.isEmpty ? " (no experiments declared)" : "")")

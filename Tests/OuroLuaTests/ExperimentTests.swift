@@ -182,16 +182,15 @@ final class ExperimentTests: XCTestCase {
         try FileManager.default.copyItem(atPath: fixtures, toPath: dir + "/tweets.jsonl")
         try write("""
             local tweets = ouro.data.load("tweets.jsonl")
-            local e = experiment {
+            experiment {
               name = "text",
               human = tweets,
               model = ouro.model.ngram{ order = 2 },
               generations = 3, train_size = 10, synthetic_ratio = 0.5, fresh_human = false,
               sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = 30 },
               metrics = { "ttr", "self_bleu", "length" }, eval_size = 8, seeds = { 1, 2 },
+              after = function(r) print(#r:texts{ cell = 1, seed = 1, generation = 2 } >= 8, #r:series("ttr") == 3) end,
             }
-            local r = e:run{ quiet = true }
-            print(#r:texts{ cell = 1, seed = 1, generation = 2 } >= 8, #r:series("ttr") == 3)
             """, dir)
         let r = try TestSupport.runOuro(["run", "exp.lua", "--quiet"], cwd: dir)
         XCTAssertEqual(r.0, 0, r.2)
@@ -216,13 +215,12 @@ final class ExperimentTests: XCTestCase {
             print(v.ppl_human == m:perplexity(held))
             local ok, err = pcall(ouro.metrics.compute, train, { "ppl_human" })
             print(err:match("measures the model that generated the texts") ~= nil)
-            local e = experiment {
+            experiment {
               name = "forgot", human = tweets, model = ouro.model.ngram{ order = 2 },
               generations = 3, train_size = 10, synthetic_ratio = 0.5, fresh_human = false,
               sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = 30 },
               metrics = { "ppl_human", "length" }, eval_size = 8, seeds = { 1 },
             }
-            e:run{ quiet = true }
             """, dir)
         let r = try TestSupport.runOuro(["run", "exp.lua", "--quiet"], cwd: dir)
         XCTAssertEqual(r.0, 0, r.2)
@@ -233,7 +231,7 @@ final class ExperimentTests: XCTestCase {
               name = "no_held_out", human = ouro.data.load("tweets.jsonl"), model = ouro.model.ngram{ order = 2 },
               generations = 5, train_size = 10, synthetic_ratio = 0.5, fresh_human = true,
               metrics = { "ppl_human" }, eval_size = 4, seeds = { 1 },
-            }:run{ quiet = true }
+            }
             """, dir, "bad.lua")
         let bad = try TestSupport.runOuro(["run", "bad.lua", "--quiet"], cwd: dir)
         XCTAssertEqual(bad.0, 2, bad.2)
@@ -251,12 +249,11 @@ final class ExperimentTests: XCTestCase {
         try write("""
             local a = ouro.data.from{ "the cat sat on the mat", "a dog ran", "the bird flew", "cats and dogs" }
             local b = ouro.data.from{ "stocks fell today", "markets rose", "the bank cut rates", "bonds rallied" }
-            local e = experiment {
+            experiment {
               name = "named", human = a, model = ouro.model.ngram{ order = 2 },
               generations = 1, train_size = 2, synthetic_ratio = 0.5, metrics = { "length" }, eval_size = 2,
               seeds = { 1 }, grid = { human = { a:named("animals"), b:named("money") } },
             }
-            e:run{ quiet = true }
             """, dir)
         let r = try TestSupport.runOuro(["run", "exp.lua", "--quiet"], cwd: dir)
         XCTAssertEqual(r.0, 0, r.2)
@@ -296,14 +293,15 @@ final class ExperimentTests: XCTestCase {
         try write("""
             local d = ouro.data.load("speeches.jsonl")
             local clf = ouro.classifier.train(d, { label = "party", kind = "naive_bayes" })
-            local e = experiment {
+            experiment {
               name = "lean", human = d, model = ouro.model.ngram{ order = 2 },
               generations = 2, train_size = 20, synthetic_ratio = 0.5,
               metrics = { { classifier = clf, score = "lean" } }, eval_size = 10, seeds = { 1 },
+              after = function(r)
+                local s = r:series("lean")
+                print(#s, s[1].mean >= -1 and s[1].mean <= 1)
+              end,
             }
-            local r = e:run{ quiet = true }
-            local s = r:series("lean")
-            print(#s, s[1].mean >= -1 and s[1].mean <= 1)
             """, dir)
         let r = try TestSupport.runOuro(["run", "exp.lua", "--quiet"], cwd: dir)
         XCTAssertEqual(r.0, 0, r.2)
@@ -311,7 +309,7 @@ final class ExperimentTests: XCTestCase {
     }
 
     /// The shipped experiment files that need no catalog data pass `ouro check` without running
-    /// (their `e:run()` stops the check there); the others need `ouro data` and are checked by hand.
+    /// (they only declare); the others need `ouro data` and are checked by hand.
     func testShippedSyntheticExperimentsPassCheckWithoutRunning() throws {
         let dir = TestSupport.tempFolder()
         for name in ["hello", "gaussian_collapse", "categorical_drift", "accumulate_vs_replace"] {
@@ -321,5 +319,57 @@ final class ExperimentTests: XCTestCase {
             if name != "hello" { XCTAssert(r.1.contains("experiment '\(name)'"), r.1) }
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/results"), "check ran nothing")
+    }
+
+    /// Declare, then run: `after` runs once, in the coordinating process, whatever --jobs is; the
+    /// main chunk's own code runs once too (workers run it silenced); e:run() in a file is refused.
+    func testPostRunCodeRunsOnceInTheCoordinatingProcess() throws {
+        let dir = TestSupport.tempFolder()
+        try write(Self.gaussian("grid = { synthetic_ratio = { 0.25, 1 } }, after = function(r) print('after', #r:runs()) end,")
+                  + "\nprint('declared')\nafter_all(function(rs) print('all', #rs.g:runs()) end)\n", dir)
+        for jobs in ["1", "2"] {
+            let r = try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--force", "--jobs", jobs], cwd: dir)
+            XCTAssertEqual(r.0, 0, r.2)
+            XCTAssertEqual(r.1, "declared\nafter\t6\nall\t6\n", "--jobs \(jobs)")
+        }
+        // A --cell slice holds part of the results: no post-run code.
+        let slice = try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--cell", "1/2", "--out", "part.db"], cwd: dir)
+        XCTAssertEqual(slice.1, "declared\n", slice.2)
+        // A file does not run experiments itself.
+        try write(Self.gaussian().replacingOccurrences(of: "experiment {", with: "local e = experiment {") + "\ne:run()\n", dir, "old.lua")
+        let old = try TestSupport.runOuro(["run", "old.lua", "--quiet"], cwd: dir)
+        XCTAssertEqual(old.0, 2)
+        XCTAssert(old.2.contains("old.lua:9: Experiment:run: a file declares experiments") && old.2.contains("after = function(r)"), old.2)
+    }
+
+    /// math.random in a file, a schedule and a Lua metric is seeded by the engine: the same
+    /// database for --jobs 1 and --jobs 2, and the same again on a rerun.
+    func testMathRandomInAFileGivesTheSameResultsForAnyNumberOfWorkers() throws {
+        let dir = TestSupport.tempFolder()
+        try write("""
+            local jitter = math.random()
+            ouro.metrics.register("noise", function(values) return math.random() end, { kind = "numeric" })
+            experiment {
+              name = "g",
+              human = ouro.data.normal{ mean = jitter, sd = 1, n = 2000, seed = 1 },
+              model = ouro.model.gaussian{ estimator = "mle" },
+              generations = 4, train_size = 20,
+              synthetic_ratio = function(g) return 0.25 + 0.5 * math.random() end,
+              metrics = { "mean", "noise" }, eval_size = 50, seeds = { 1, 2, 3 },
+              grid = { train_size = { 20, 30 } },
+            }
+            """, dir)
+        var r = try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "one.db", "--jobs", "1"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        r = try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "two.db", "--jobs", "2"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        r = try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "again.db", "--jobs", "2"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        let one = try metricRows(dir + "/one.db")
+        XCTAssertEqual(one.count, 1 + 2 * 3 * (4 + 1) * 2)
+        XCTAssertEqual(try metricRows(dir + "/two.db"), one)
+        XCTAssertEqual(try metricRows(dir + "/again.db"), one)
+        let noise = one.filter { $0.contains(",noise,") }.map { $0.split(separator: ",").last! }
+        XCTAssertGreaterThan(Set(noise).count, 20, "the metric's draws differ per seed, cell and generation")
     }
 }

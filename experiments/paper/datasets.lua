@@ -32,9 +32,10 @@ local base = ouro.model.ngram{ order = 3 }:fit(pretraining)
 -- quality = dict_rate × fluency under an order-3 model of the human reference sample (docs/metrics.md).
 local METRICS = { "semantic_diversity", "lexical_diversity", "quality", "positivity", "length" }
 
-local experiments = {}
+-- After each set's experiment: its report and its rows of the shift table; after all of them: the table.
+local rows = {}
 for _, set in ipairs(P.sets) do
-  experiments[#experiments + 1] = { set = set, e = study.experiment {   -- fresh finetune (0.8), T 1.5 / min_p 0.2
+  study.experiment {   -- fresh finetune (0.8), T 1.5 / min_p 0.2
     name = "paper_datasets_" .. set,
     human = ouro.data.load(set):filter(clean),
     base = base,
@@ -45,20 +46,18 @@ for _, set in ipairs(P.sets) do
     eval_size = P.eval_size,
     seeds = P.seeds,
     grid = { synthetic_ratio = ratios },
-  } }
+    after = function(r)
+      print(("%s: report: %s"):format(set, r:report()))
+      for cell, ratio in ipairs(ratios) do
+        local row = { set, study.ratio_label(ratio) }
+        for _, m in ipairs(METRICS) do row[#row + 1] = study.shift(r, m, cell, math.min(5, G - 1)) end
+        rows[#rows + 1] = row
+      end
+    end,
+  }
 end
 
-local rows = {}
-for _, x in ipairs(experiments) do
-  local t0 = ouro.now()
-  local r = x.e:run()
-  print(("%s: %.0f s; report: %s"):format(x.set, ouro.now() - t0, r:report()))
-  for cell, ratio in ipairs(ratios) do
-    local row = { x.set, study.ratio_label(ratio) }
-    for _, m in ipairs(METRICS) do row[#row + 1] = study.shift(r, m, cell, math.min(5, G - 1)) end
-    rows[#rows + 1] = row
-  end
-end
-
-print(("\nShift = mean of the last %d generations ÷ generation 0, mean over %d seeds (positivity: difference)\n"):format(math.min(5, G - 1), #P.seeds))
-study.print_table({ "set", "ratio", table.unpack(METRICS) }, rows)
+after_all(function()
+  print(("\nShift = mean of the last %d generations ÷ generation 0, mean over %d seeds (positivity: difference)\n"):format(math.min(5, G - 1), #P.seeds))
+  study.print_table({ "set", "ratio", table.unpack(METRICS) }, rows)
+end)

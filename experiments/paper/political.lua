@@ -38,7 +38,35 @@ local pretraining = ouro.data.concat{
 }
 local base = ouro.model.ngram{ order = 3 }:fit(pretraining)
 
-local e = study.experiment {   -- fresh finetune (0.8), fresh human + accumulate, T 1.5 / min_p 0.2
+-- After every cell ran (once, in the coordinating process): the summary.
+local function after(r)
+  local last = math.min(5, G - 1)
+  print(("\nLean (P(R) − P(D)), mean over %d seeds; 'human' = the whole mix, g0 = the model trained on human data only"):format(#P.seeds))
+  print("\n| D/R mix | human | g0 | last " .. last .. " g | change vs human | verdict |")
+  print("|---|---|---|---|---|---|")
+  for cell, mix in ipairs(mixes) do
+    local human = clf:lean(mix)
+    local series = r:series("lean", { cell = cell })
+    local g0, tail, k = series[1].mean, 0, 0
+    for i = #series - last + 1, #series do tail = tail + series[i].mean; k = k + 1 end
+    tail = tail / k
+    local verdict
+    if math.abs(tail - human) < 0.02 then verdict = "unchanged (±0.02)"
+    elseif human * tail < 0 and math.abs(tail) > 0.02 then verdict = "inversion"
+    elseif math.abs(tail) > math.abs(human) then verdict = "amplification"
+    else verdict = "reduction" end
+    print(("| %s | %+.3f | %+.3f | %+.3f | %+.3f | %s |"):format(names[cell], human, g0, tail, tail - human, verdict))
+  end
+  print("\nper generation (cell = mix):")
+  for cell = 1, #mixes do
+    local row = {}
+    for _, p in ipairs(r:series("lean", { cell = cell })) do row[#row + 1] = ("%+.2f"):format(p.mean) end
+    print(("  %-6s %s"):format(names[cell], table.concat(row, " ")))
+  end
+  print("\nreport: " .. r:report())
+end
+
+study.experiment {   -- fresh finetune (0.8), fresh human + accumulate, T 1.5 / min_p 0.2
   name = "paper_political",
   human = mixes[1],                      -- replaced by the grid: cell i = mix i (D/R shares above)
   base = base,
@@ -49,30 +77,5 @@ local e = study.experiment {   -- fresh finetune (0.8), fresh human + accumulate
   eval_size = P.eval_size,
   seeds = P.seeds,
   grid = { human = mixes },
+  after = after,
 }
-
-local r = e:run()
-local last = math.min(5, G - 1)
-print(("\nLean (P(R) − P(D)), mean over %d seeds; 'human' = the whole mix, g0 = the model trained on human data only"):format(#P.seeds))
-print("\n| D/R mix | human | g0 | last " .. last .. " g | change vs human | verdict |")
-print("|---|---|---|---|---|---|")
-for cell, mix in ipairs(mixes) do
-  local human = clf:lean(mix)
-  local series = r:series("lean", { cell = cell })
-  local g0, tail, k = series[1].mean, 0, 0
-  for i = #series - last + 1, #series do tail = tail + series[i].mean; k = k + 1 end
-  tail = tail / k
-  local verdict
-  if math.abs(tail - human) < 0.02 then verdict = "unchanged (±0.02)"
-  elseif human * tail < 0 and math.abs(tail) > 0.02 then verdict = "inversion"
-  elseif math.abs(tail) > math.abs(human) then verdict = "amplification"
-  else verdict = "reduction" end
-  print(("| %s | %+.3f | %+.3f | %+.3f | %+.3f | %s |"):format(names[cell], human, g0, tail, tail - human, verdict))
-end
-print("\nper generation (cell = mix):")
-for cell = 1, #mixes do
-  local row = {}
-  for _, p in ipairs(r:series("lean", { cell = cell })) do row[#row + 1] = ("%+.2f"):format(p.mean) end
-  print(("  %-6s %s"):format(names[cell], table.concat(row, " ")))
-end
-print("\nreport: " .. r:report())

@@ -36,7 +36,46 @@ local base = ouro.model.ngram{ order = 3 }:fit(ouro.data.concat{
   ouro.data.load("amazon_reviews"):filter(clean):sample(1000, { seed = 8 }),
 })
 
-local e = study.experiment {   -- fresh finetune (0.8), accumulate, T 1.5 / min_p 0.2
+-- After every cell ran (once, in the coordinating process): the summary.
+local function after(r)
+
+  local NAMES = { "length", "lexical_diversity", "semantic_diversity", "positivity", "quality", "toxicity", "gaussianity" }
+  local props = {}
+  for i, c in ipairs(clusters) do props[i] = ouro.data.properties(c, { n = MIN, seed = 1, reference = base }) end
+
+  local last = math.min(5, G - 1)
+  for j, ratio in ipairs(ratios) do
+    for _, target in ipairs{ "semantic_diversity", "quality" } do
+      local y, x = {}, {}
+      for _, n in ipairs(NAMES) do x[n] = {} end
+      for i = 1, #clusters do
+        local s = r:shift(target, { cell = (i - 1) * #ratios + j, last = last })
+        if s.ratio == s.ratio then             -- skip NaN
+          y[#y + 1] = s.ratio
+          for _, n in ipairs(NAMES) do x[n][#x[n] + 1] = props[i][n] end
+        end
+      end
+      if #y <= #NAMES + 1 then
+        print(("\n%s at ratio 1/%d: %d clusters are too few for %d properties (use a larger k)")
+          :format(target, math.floor(1 / ratio + 0.5), #y, #NAMES))
+        goto continue
+      end
+      local m = ouro.stats.ols{ y = y, x = x, standardize = true, folds = 10, seed = 1 }
+      print(("\nShift of %s at ratio 1/%d on standardized properties (n = %d clusters): R² = %.3f, adj. R² = %.3f, 10-fold CV R² = %.3f\n")
+        :format(target, math.floor(1 / ratio + 0.5), m.n, m.r2, m.adj_r2, m.cv_r2))
+      print("| property | β | se | p | 95% CI | VIF |")
+      print("|---|---|---|---|---|---|")
+      for _, n in ipairs(NAMES) do
+        print(("| %s | %+.3f | %.3f | %.3g | [%+.3f, %+.3f] | %.2f |"):format(n, m.coef[n], m.se[n], m.p[n],
+          m.ci95[n][1], m.ci95[n][2], m.vif[n] or 0 / 0))
+      end
+      ::continue::
+    end
+  end
+  print("\nreport: " .. r:report())
+end
+
+study.experiment {   -- fresh finetune (0.8), accumulate, T 1.5 / min_p 0.2
   name = "paper_properties",
   human = clusters[1],                  -- replaced by the grid
   base = base,
@@ -48,41 +87,5 @@ local e = study.experiment {   -- fresh finetune (0.8), accumulate, T 1.5 / min_
   eval_size = EVAL,
   seeds = { 1 },
   grid = { human = clusters, synthetic_ratio = ratios },   -- cell = (cluster − 1) · 2 + ratio index
+  after = after,
 }
-
-local r = e:run()
-
-local NAMES = { "length", "lexical_diversity", "semantic_diversity", "positivity", "quality", "toxicity", "gaussianity" }
-local props = {}
-for i, c in ipairs(clusters) do props[i] = ouro.data.properties(c, { n = MIN, seed = 1, reference = base }) end
-
-local last = math.min(5, G - 1)
-for j, ratio in ipairs(ratios) do
-  for _, target in ipairs{ "semantic_diversity", "quality" } do
-    local y, x = {}, {}
-    for _, n in ipairs(NAMES) do x[n] = {} end
-    for i = 1, #clusters do
-      local s = r:shift(target, { cell = (i - 1) * #ratios + j, last = last })
-      if s.ratio == s.ratio then             -- skip NaN
-        y[#y + 1] = s.ratio
-        for _, n in ipairs(NAMES) do x[n][#x[n] + 1] = props[i][n] end
-      end
-    end
-    if #y <= #NAMES + 1 then
-      print(("\n%s at ratio 1/%d: %d clusters are too few for %d properties (use a larger k)")
-        :format(target, math.floor(1 / ratio + 0.5), #y, #NAMES))
-      goto continue
-    end
-    local m = ouro.stats.ols{ y = y, x = x, standardize = true, folds = 10, seed = 1 }
-    print(("\nShift of %s at ratio 1/%d on standardized properties (n = %d clusters): R² = %.3f, adj. R² = %.3f, 10-fold CV R² = %.3f\n")
-      :format(target, math.floor(1 / ratio + 0.5), m.n, m.r2, m.adj_r2, m.cv_r2))
-    print("| property | β | se | p | 95% CI | VIF |")
-    print("|---|---|---|---|---|---|")
-    for _, n in ipairs(NAMES) do
-      print(("| %s | %+.3f | %.3f | %.3g | [%+.3f, %+.3f] | %.2f |"):format(n, m.coef[n], m.se[n], m.p[n],
-        m.ci95[n][1], m.ci95[n][2], m.vif[n] or 0 / 0))
-    end
-    ::continue::
-  end
-end
-print("\nreport: " .. r:report())

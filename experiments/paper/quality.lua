@@ -42,10 +42,11 @@ local function terciles(d)
 end
 
 local METRICS = { "semantic_diversity", "lexical_diversity", "quality", "positivity", "length" }
-local experiments = {}
+-- After each set's experiment: its report and its rows; after all of them: the table.
+local rows, names = {}, { "low", "mid", "high" }
 for _, set in ipairs(P.sets) do
   local parts, means = terciles(ouro.data.load(set):filter(clean))
-  experiments[#experiments + 1] = { set = set, means = means, e = study.experiment {   -- fresh finetune (0.8), T 1.5 / min_p 0.2
+  study.experiment {   -- fresh finetune (0.8), T 1.5 / min_p 0.2
     name = "paper_quality_" .. set,
     human = parts[1],                    -- replaced by the grid: cell 1 = low, 2 = mid, 3 = high quality
     base = base,
@@ -56,19 +57,19 @@ for _, set in ipairs(P.sets) do
     eval_size = P.eval_size,
     seeds = P.seeds,
     grid = { human = parts },
-  } }
+    after = function(r)
+      print(("%s: report %s"):format(set, r:report()))
+      for cell = 1, 3 do
+        local row = { set, names[cell], ("%.3f"):format(means[cell]) }
+        for _, m in ipairs(METRICS) do row[#row + 1] = study.shift(r, m, cell, math.min(5, G - 1)) end
+        rows[#rows + 1] = row
+      end
+    end,
+  }
 end
 
-local rows, names = {}, { "low", "mid", "high" }
-for _, x in ipairs(experiments) do
-  local r = x.e:run()
-  print(("%s: report %s"):format(x.set, r:report()))
-  for cell = 1, 3 do
-    local row = { x.set, names[cell], ("%.3f"):format(x.means[cell]) }
-    for _, m in ipairs(METRICS) do row[#row + 1] = study.shift(r, m, cell, math.min(5, G - 1)) end
-    rows[#rows + 1] = row
-  end
-end
-print(("\nShift = mean of the last %d generations ÷ generation 0, mean over %d seeds (positivity: difference); ratio %g\n")
-  :format(math.min(5, G - 1), #P.seeds, P.ratio))
-study.print_table({ "set", "tercile", "mean doc quality", table.unpack(METRICS) }, rows)
+after_all(function()
+  print(("\nShift = mean of the last %d generations ÷ generation 0, mean over %d seeds (positivity: difference); ratio %g\n")
+    :format(math.min(5, G - 1), #P.seeds, P.ratio))
+  study.print_table({ "set", "tercile", "mean doc quality", table.unpack(METRICS) }, rows)
+end)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a metric or a scorer is being evaluated: which run and which generation
 /// (generation −1 is the human reference). Metrics that need randomness derive it from these.
 public struct LoopStep: Sendable, Equatable {
@@ -6,6 +8,17 @@ public struct LoopStep: Sendable, Equatable {
     public let generation: Int
     public init(cell: Int, seed: Int, generation: Int) {
         self.cell = cell; self.seed = seed; self.generation = generation
+    }
+
+    private static let threadKey = "ouro.loop-step"
+
+    /// The step the calling thread is working on (set by the runner around each generation and the
+    /// human reference; nil outside a run). Code called back from the loop — a Lua schedule, a
+    /// curation predicate, a Lua metric — derives its randomness from it, so the draws do not
+    /// depend on which worker ran which run.
+    public static var current: LoopStep? {
+        get { Thread.current.threadDictionary[threadKey] as? LoopStep }
+        set { Thread.current.threadDictionary[threadKey] = newValue }
     }
 }
 

@@ -89,7 +89,9 @@ public struct LoopRunner<M: LoopModel> {
         let runID = try store.beginRun(cell: cellID, seed: seed)
         var state = RunState(runner: self, cell: cellIndex, seed: seed)
         var g = -1   // −1 while computing the human reference
+        defer { LoopStep.current = nil }
         do {
+            LoopStep.current = LoopStep(cell: cellIndex, seed: seed, generation: -1)
             if last == nil && spec.evalSize > 0 {
                 let ref = state.reference
                 let context = LoopEvaluation<M>(step: LoopStep(cell: cellIndex, seed: seed, generation: -1),
@@ -101,6 +103,7 @@ public struct LoopRunner<M: LoopModel> {
             g = 0
             while g < plan.generations {
                 try Interruption.check()
+                LoopStep.current = LoopStep(cell: cellIndex, seed: seed, generation: g)
                 try state.step(g, replay: g < start, store: store, run: runID)
                 if g >= start { try afterGeneration?(g) }
                 g += 1

@@ -20,7 +20,7 @@ extension OuroBindings {
             lua.push(try ExperimentDriver.plan(session, name: e["name"]?.string ?? ""))
             return 1
         }
-        state.register("ouro._run_experiment", doc: "internal: e:run{ jobs, out, resume, force, quiet } → Results") { lua in
+        state.register("ouro._run_experiment", doc: "internal: e:run{ jobs, out, resume, force, quiet } → Results (runs, then calls the experiment's after)") { lua in
             guard let session = lua.state.context.session else { throw LuaArgumentError("no session") }
             let e = try lua.argTable(1, "experiment")
             let o = try lua.options(at: 2, allowed: ["jobs", "out", "resume", "force", "quiet"])
@@ -33,21 +33,11 @@ extension OuroBindings {
                 options.out = out
                 try lua.state.sandbox?.checkWrite(out)
             }
-            let name = e["name"]?.string ?? ""
-            let path: String
-            if lua.state.context.checkOnly {
-                // `ouro check`: the file's main chunk stops at its first e:run{}; what it declared is checked.
-                throw LuaError(.runtime, ExperimentDriver.checkStop)
+            if lua.state.context.declaring {
+                throw LuaArgumentError("a file declares experiments and `ouro run` runs them; put code that reads the results in after = function(r) … end (e:run() is for the REPL)")
             }
-            if let target = lua.state.context.workerTarget {
-                // A worker replaying the file: the experiment it serves stops the replay here;
-                // an earlier experiment has finished already, so its results are read back.
-                if target == name { throw LuaError(.runtime, ExperimentDriver.workerStop) }
-                path = options.out ?? ExperimentDriver.defaultDatabase(for: name)
-            } else {
-                path = try ExperimentDriver.run(session, name: name, options: options) { line in
-                    FileHandle.standardError.write(Data(line.utf8))
-                }
+            let path = try ExperimentDriver.run(session, name: e["name"]?.string ?? "", options: options) { line in
+                FileHandle.standardError.write(Data(line.utf8))
             }
             lua.push(object: ResultsHandle(try ResultStore.open(path, mode: .readOnly)))
             return 1

@@ -27,23 +27,27 @@ struct PreparedCell {
 
 /// Runs the experiments declared by a file: validates every cell in the main state (bad input
 /// fails before anything runs), opens the results database, and hands the (cell, seed) pairs to
-/// workers — each worker with its own Lua state that loads the same file — so results are the same
-/// for any number of workers.
+/// workers — each worker with its own Lua state that runs the same file's main chunk, which only
+/// declares — so results are the same for any number of workers. The experiment's `after` runs
+/// once, in the coordinating state, when every cell is done.
 public enum ExperimentDriver {
-    /// Names of the experiments the session's file declared and did not run itself (`e:run{}`).
+    /// Names of the experiments the session's file declared, in declaration order.
     public static func declaredNames(in session: OuroSession) throws -> [String] {
-        try ExperimentSpecReader.declared(in: session.state).filter { $0["done"] != .boolean(true) }.compactMap { $0["name"]?.string }
+        try ExperimentSpecReader.declared(in: session.state).compactMap { $0["name"]?.string }
     }
 
-    /// A worker re-runs the file's main chunk to declare the experiments; when the chunk reaches
-    /// `e:run{}` of the experiment the worker serves, it stops there with this marker.
-    static let workerStop = "(worker: experiment declared)"
-    /// `ouro check` stops a file's main chunk at its first `e:run{}` with this marker.
-    public static let checkStop = "(check: experiments declared)"
+    /// Runs a file's main chunk as `ouro run`, `ouro check` and the workers do: it declares
+    /// experiments (an `e:run()` there is refused); nothing runs yet.
+    public static func declare(_ session: OuroSession) throws {
+        session.state.context.declaring = true
+        defer { session.state.context.declaring = false }
+        try session.run()
+    }
 
     /// Validates every cell of experiment `name` (schedules evaluated for every generation, pool
     /// sizes checked) and returns them.
     static func prepare(_ state: LuaState, name: String) throws -> (LuaTable, [PreparedCell]) {
+        state.reseedRandom("prepare " + name)
         let e = try ExperimentSpecReader.experiment(named: name, in: state)
         let count = e["cells"]?.table?.array.count ?? 0
         let cells = try (1...max(count, 1)).filter { $0 <= count }.map { try prepareCell(state, e, $0) }
@@ -117,7 +121,7 @@ public enum ExperimentDriver {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let store = try ResultStore.open(path, mode: options.force ? .force : (options.resume ? .resume : .create))
-        defer { try? store.finish() }   // one complete file: no -wal/-shm left beside it
+        defer { try? store.finish() }   // one complete file, no -wal/-shm beside it, on every path out
         let source = (try? session.scriptPath.map { try OuroSession.readScript($0) }) ?? nil
         let params = ExperimentSpecReader.jsonObject(session.options.params)
         let expID = try store.experiment(name: name, source: source ?? "", params: params)
@@ -129,33 +133,57 @@ public enum ExperimentDriver {
                                         jobs: options.jobs, quiet: options.quiet, log: log)
         let jobs = session.scriptPath == nil ? 1 : max(1, options.jobs)
         let context = UncheckedBox((cells: cells, options: session.options, script: session.scriptPath))
-        let failures = ExperimentPlan.run(pairs, jobs: jobs) { worker in
-            let prepared: [PreparedCell]
-            var workerSession: OuroSession? = nil
-            if jobs == 1 {
-                prepared = context.value.cells
-            } else {
-                // Each worker: its own Lua state, loading the same file (its prints are silenced).
-                let s = try OuroSession(scriptPath: context.value.script, options: context.value.options)
-                s.state.output = { _ in }
-                s.state.context.workerTarget = name
-                do { try s.run() } catch let e as LuaError where e.message.hasSuffix(ExperimentDriver.workerStop) {}
-                prepared = try prepare(s.state, name: name).1
-                workerSession = s
-            }
-            return { pair in
-                withExtendedLifetime(workerSession) {}
-                let cell = prepared[pair.cell]
-                let outcome = try cell.run(store, expID, pair.seed, { p in progress.generationDone(p) })
-                progress.runDone(cell: cell.index, seed: pair.seed, outcome: outcome)
+        let failures = session.state.asTopLevel {
+            ExperimentPlan.run(pairs, jobs: jobs) { worker in
+                let prepared: [PreparedCell]
+                var workerSession: OuroSession? = nil
+                if jobs == 1 {
+                    prepared = context.value.cells
+                } else {
+                    // Each worker: its own Lua state, running the same file's main chunk (which only
+                    // declares; its prints are silenced).
+                    let s = try OuroSession(scriptPath: context.value.script, options: context.value.options)
+                    s.state.output = { _ in }
+                    try declare(s)
+                    prepared = try prepare(s.state, name: name).1
+                    workerSession = s
+                }
+                return { pair in
+                    withExtendedLifetime(workerSession) {}
+                    let cell = prepared[pair.cell]
+                    let outcome = try cell.run(store, expID, pair.seed, { p in progress.generationDone(p) })
+                    progress.runDone(cell: cell.index, seed: pair.seed, outcome: outcome)
+                }
             }
         }
         progress.finish()
+        try store.finish()
         if Interruption.isRequested { throw ExperimentInterrupted(database: path) }
         if !failures.isEmpty {
             throw ExperimentFailure(database: path, messages: failures.map(\.description))
         }
+        // Post-run code: once, here, with the results (a --cell slice holds only part of them).
+        if options.slice == nil, case .function(let after)? = e["spec"]?.table?["after"] {
+            session.state.reseedRandom("after " + name)
+            try after.call([.object(ResultsHandle(try ResultStore.open(path, mode: .readOnly)))])
+        }
         return path
+    }
+
+    /// Calls the file's `after_all(function(rs) … end)` handlers once every experiment ran:
+    /// `rs[name]` is the results of each (run by `ouro run`, not by a --cell slice).
+    public static func afterAll(_ session: OuroSession, databases: [String: String]) throws {
+        let lua = session.state.lua
+        let top = lua.top
+        defer { lua.setTop(top) }
+        guard lua.getGlobal("ouro") == .table, lua.rawGet(-1, field: "_after_all") == .table,
+              case .table(let list) = try lua.value(at: -1), !list.array.isEmpty else { return }
+        var results: [String: LuaValue] = [:]
+        for (name, path) in databases { results[name] = .object(ResultsHandle(try ResultStore.open(path, mode: .readOnly))) }
+        for case .function(let f) in list.array {
+            session.state.reseedRandom("after_all")
+            try f.call([.table(LuaTable(fields: results))])
+        }
     }
 }
 
