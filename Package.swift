@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
 
     targets: [
@@ -45,6 +46,7 @@ let package = Package(
             "COpenBLAS", "CSupport", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The bridge: Lua state, conversion, userdata, sandbox, limits, the `ouro` module, the REPL engine.
         .target(name: "OuroLua", dependencies: ["CLua", "Ouro"]),

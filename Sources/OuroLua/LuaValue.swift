@@ -6,6 +6,14 @@ import CLua
 /// (floats, booleans, sparse integers) are rejected with a clear error rather than dropped.
 /// Ouro objects stay objects, functions stay callable references.
 public enum LuaValue: Equatable, CustomStringConvertible {
+    /// Lua's truth: everything but `nil` and `false`.
+    public var isTruthy: Bool {
+        switch self {
+        case .nil, .boolean(false): return false
+        default: return true
+        }
+    }
+
     case `nil`
     case boolean(Bool)
     case integer(Int64)

@@ -14,6 +14,8 @@ public final class OuroContext {
     public var declaring = false
     /// Defaults for `e:run{}` (the command line's --jobs, --out, … when run by `ouro run`).
     public var runDefaults = ExperimentRunOptions()
+    /// Where experiments run in this state report progress (the command line draws it); nil: silent.
+    public var progress: (any RunProgressObserver)?
     /// The session that set this state up (experiments run through it).
     public internal(set) weak var session: OuroSession?
     /// Where catalog data sets live (`ouro data` builds them).
@@ -27,7 +29,6 @@ public final class OuroContext {
     public private(set) var embeddings = EmbeddingCache(dataFolder: "data")
     /// This state's metric registry: the built-in metrics plus those registered from Lua.
     public let metrics = MetricRegistry.standard()
-    var vaderCache: Vader?
 
     /// Where a relative path written by the script goes: its folder (the working directory when
     /// there is no script).

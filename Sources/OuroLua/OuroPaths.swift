@@ -1,4 +1,5 @@
 import Foundation
+import Ouro
 
 /// Where Ouro finds its stdlib and data.
 public enum OuroPaths {
@@ -30,10 +31,8 @@ public enum OuroPaths {
 
     /// The data folder: `$OURO_DATA`, else `data/` beside the stdlib folder (the repository root).
     public static func data(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let d = environment["OURO_DATA"], !d.isEmpty { return d }
-        if let s = stdlib(environment: environment) {
-            return ((s as NSString).deletingLastPathComponent as NSString).appendingPathComponent("data")
-        }
-        return (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("data")
+        let root = stdlib(environment: environment).map { ($0 as NSString).deletingLastPathComponent }
+            ?? FileManager.default.currentDirectoryPath
+        return Catalog.defaultDataFolder(environment: environment, root: root)
     }
 }

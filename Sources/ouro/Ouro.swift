@@ -3,8 +3,9 @@ import Foundation
 import Ouro
 import OuroLua
 
-/// The `ouro` command. Exit codes: 0 success, 1 an experiment failed at run time, 2 bad input
-/// (a missing or malformed file, a script error, an unknown option).
+/// The `ouro` command. Exit codes, decided here for every command (`exitStatus(for:)`): 0 success,
+/// 1 an experiment failed at run time (or `ouro data` could not fetch), 2 bad input (a missing or
+/// malformed file, a script error, an unknown option), 130 stopped by Ctrl-C.
 @main
 struct OuroCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,16 +22,35 @@ struct OuroCommand: ParsableCommand {
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch {
-            let code = exitCode(for: error)
-            if code == .success {
+            if exitCode(for: error) == .success {   // --help, --version
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            // Argument errors are bad input: exit 2 as the Lua API promises.
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
+            let (status, message) = exitStatus(for: error)
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(status)
         }
     }
+
+    /// The one map from errors to exit codes and messages.
+    static func exitStatus(for error: Error) -> (Int32, String) {
+        switch error {
+        case let e as CommandError: return (e.status ?? exitStatus(for: e.underlying).0, "ouro \(e.command): \(e.underlying)")
+        case let e as ExperimentFailure: return (1, "ouro: \(e)")
+        case let e as ExperimentInterrupted: return (130, "ouro: \(e)")
+        case let e as LuaError: return (2, "ouro: " + e.message + (e.traceback.map { "\n" + $0 } ?? ""))
+        case is ValidationError, is CleanExit: return (2, fullMessage(for: error))
+        default: return (2, "ouro: \(error)")
+        }
+    }
+}
+
+/// An error of one command, with the exit code it calls for when that is not the default for its
+/// kind (`ouro data` exits 1 when a download fails).
+struct CommandError: Error {
+    let command: String
+    let underlying: Error
+    var status: Int32? = nil
 }
 
 /// Options shared by the commands that load an experiment file.
@@ -75,18 +95,6 @@ struct ScriptOptions: ParsableArguments {
 
 /// Prints a line at once (progress of long work, also when stdout is a pipe).
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
-
-/// Prints a Lua error (message, then the trimmed traceback) and exits with 2.
-func failScript(_ error: Error) -> Never {
-    let text: String
-    if let e = error as? LuaError {
-        text = "ouro: " + e.message + "\n" + (e.traceback.map { $0 + "\n" } ?? "")
-    } else {
-        text = "ouro: \(error)\n"
-    }
-    FileHandle.standardError.write(Data(text.utf8))
-    exit(2)
-}
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -136,15 +144,11 @@ struct Run: ParsableCommand {
         run.force = force
         run.quiet = quiet
         run.out = out
-        do {
-            session = try OuroSession(scriptPath: file, options: options)
-            session.state.context.runDefaults = run
-            try ExperimentDriver.declare(session)
-        } catch {
-            failScript(error)
-        }
-        let names: [String]
-        do { names = try ExperimentDriver.declaredNames(in: session) } catch { failScript(error) }
+        session = try OuroSession(scriptPath: file, options: options)
+        session.state.context.runDefaults = run
+        session.state.context.progress = TerminalProgress()
+        try ExperimentDriver.declare(session)
+        let names = try ExperimentDriver.declaredNames(in: session)
         if out != nil && names.count > 1 {
             throw ValidationError("--out names one database, but \(file) declares \(names.count) experiments")
         }
@@ -155,28 +159,14 @@ struct Run: ParsableCommand {
         for name in names {
             run.out = out
             let started = Date()
-            do {
-                let path = try ExperimentDriver.run(session, name: name, options: run) { line in
-                    FileHandle.standardError.write(Data(line.utf8))
-                }
-                databases[name] = path
-                if !quiet {
-                    let s = Date().timeIntervalSince(started)
-                    print(String(format: "%@: results in %@ (%.1f s); see them with: ouro report %@", name, path, s, path))
-                }
-            } catch let failure as ExperimentFailure {
-                FileHandle.standardError.write(Data("ouro: \(name): \(failure)\n".utf8))
-                Foundation.exit(1)
-            } catch let stop as ExperimentInterrupted {
-                FileHandle.standardError.write(Data("ouro: \(name): \(stop)\n".utf8))
-                Foundation.exit(130)
-            } catch {
-                failScript(error)
+            let path = try ExperimentDriver.run(session, name: name, options: run)
+            databases[name] = path
+            if !quiet {
+                let s = Date().timeIntervalSince(started)
+                print(String(format: "%@: results in %@ (%.1f s); see them with: ouro report %@", name, path, s, path))
             }
         }
-        if cell == nil {
-            do { try ExperimentDriver.afterAll(session, databases: databases) } catch { failScript(error) }
-        }
+        if cell == nil { try ExperimentDriver.afterAll(session, databases: databases) }
     }
 }
 
@@ -199,20 +189,14 @@ struct Check: ParsableCommand {
     @OptionGroup var script: ScriptOptions
 
     func run() throws {
-        do {
-            let session = try OuroSession(scriptPath: file, options: try script.sessionOptions())
-            try session.compile()
-            // The main chunk runs (it declares the experiments and loads their data); experiments do not.
-            session.state.output = { _ in }
-            try ExperimentDriver.declare(session)
-            let names = try ExperimentDriver.declaredNames(in: session)
-            for name in names { print(try ExperimentDriver.plan(session, name: name)) }
-            print("\(file): ok\(names.isEmpty ? " (no experiments declared)" : "")")
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            failScript(error)
-        }
+        let session = try OuroSession(scriptPath: file, options: try script.sessionOptions())
+        try session.compile()
+        // The main chunk runs (it declares the experiments and loads their data); experiments do not.
+        session.state.output = { _ in }
+        try ExperimentDriver.declare(session)
+        let names = try ExperimentDriver.declaredNames(in: session)
+        for name in names { print(try ExperimentDriver.plan(session, name: name)) }
+        print("\(file): ok\(names.isEmpty ? " (no experiments declared)" : "")")
     }
 }
 
@@ -232,10 +216,7 @@ struct Merge: ParsableCommand {
         do {
             let s = try ResultStore.merge(inputs, into: out)
             print("\(out): \(s.runs) run\(s.runs == 1 ? "" : "s") merged\(s.skipped > 0 ? ", \(s.skipped) duplicate(s) skipped" : "")")
-        } catch {
-            FileHandle.standardError.write(Data("ouro merge: \(error)\n".utf8))
-            Foundation.exit(2)
-        }
+        } catch { throw CommandError(command: "merge", underlying: error) }
     }
 }
 
@@ -270,10 +251,7 @@ struct Report: ParsableCommand {
             if open, let html = paths.first {
                 _ = try? ChildProcess.run("xdg-open", [html])
             }
-        } catch {
-            FileHandle.standardError.write(Data("ouro report: \(error)\n".utf8))
-            Foundation.exit(2)
-        }
+        } catch { throw CommandError(command: "report", underlying: error) }
     }
 }
 
@@ -311,9 +289,6 @@ struct DataCommand: ParsableCommand {
             let steps = try Catalog.build(into: folder, cache: Catalog.defaultCache()) { say($0) }
             let built = steps.filter(\.built).count
             say(String(format: "data: %d set(s) and resources ready in %@ (%d built now) in %.1f s", steps.count, folder, built, Date().timeIntervalSince(start)))
-        } catch {
-            FileHandle.standardError.write(Data("ouro data: \(error)\n".utf8))
-            Foundation.exit(1)
-        }
+        } catch { throw CommandError(command: "data", underlying: error, status: 1) }
     }
 }

@@ -13,15 +13,9 @@ struct Repl: ParsableCommand {
     @OptionGroup var script: ScriptOptions
 
     func run() throws {
-        let session: OuroSession
-        do {
-            session = try OuroSession(scriptPath: file, options: try script.sessionOptions())
-            try session.run()
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            failScript(error)
-        }
+        let session = try OuroSession(scriptPath: file, options: try script.sessionOptions())
+        session.state.context.progress = TerminalProgress()
+        try session.run()
         let engine = ReplEngine(session: session)
         if isatty(0) != 0 {
             interactive(engine)

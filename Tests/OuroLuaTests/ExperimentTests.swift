@@ -22,6 +22,20 @@ final class ExperimentTests: XCTestCase {
         try source.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
     }
 
+    /// Runs `ouro run exp.lua --out DB` in `dir`, sends `signal` once 5 generations are stored.
+    func runUntilStored(_ db: String, in dir: String, thenSend signal: Int32) throws -> ChildProcess.Result {
+        try ChildProcess.interact(TestSupport.ouroExecutable, ["run", "exp.lua", "--quiet", "--out", db],
+                                  environment: ["OURO_STDLIB": TestSupport.stdlib], workingDirectory: dir) { child in
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                if let s = try? ResultStore.open(dir + "/" + db, mode: .readOnly), let runs = try? s.runs(),
+                   runs.reduce(0, { $0 + $1.generations }) >= 5 { break }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            try child.send(signal)
+        }
+    }
+
     func metricRows(_ db: String) throws -> [String] {
         let store = try ResultStore.open(db, mode: .readOnly)
         // The tidy CSV without timing columns: (experiment, cell, params, seed, generation, metric, value).
@@ -88,16 +102,7 @@ final class ExperimentTests: XCTestCase {
         let dir = TestSupport.tempFolder()
         try write(Self.gaussian(generations: 60, seeds: "{ 1, 2 }").replacingOccurrences(of: "eval_size = 50", with: "eval_size = 3000"), dir)
         XCTAssertEqual(try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "full.db"], cwd: dir).0, 0)
-        let stopped = try ChildProcess.interact(TestSupport.ouroExecutable, ["run", "exp.lua", "--quiet", "--out", "stopped.db"],
-                                                environment: ["OURO_STDLIB": TestSupport.stdlib], workingDirectory: dir) { child in
-            let deadline = Date().addingTimeInterval(60)
-            while Date() < deadline {
-                if let s = try? ResultStore.open(dir + "/stopped.db", mode: .readOnly), let runs = try? s.runs(),
-                   runs.reduce(0, { $0 + $1.generations }) >= 5 { break }
-                try await Task.sleep(nanoseconds: 20_000_000)
-            }
-            try child.send(SIGINT)
-        }
+        let stopped = try runUntilStored("stopped.db", in: dir, thenSend: SIGINT)
         XCTAssertEqual(stopped.status, 130, stopped.errors)
         XCTAssert(stopped.errors.contains("interrupted") && stopped.errors.contains("--resume"), stopped.errors)
         let partial = try ResultStore.open(dir + "/stopped.db", mode: .readOnly).runs()
@@ -157,16 +162,7 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(try TestSupport.runOuro(["run", "exp.lua", "--quiet", "--out", "full.db"], cwd: dir).0, 0)
 
         // Start a run, SIGKILL it once some generations are stored, then resume.
-        let killed = try ChildProcess.interact(TestSupport.ouroExecutable, ["run", "exp.lua", "--quiet", "--out", "killed.db"],
-                                               environment: ["OURO_STDLIB": TestSupport.stdlib], workingDirectory: dir) { child in
-            let deadline = Date().addingTimeInterval(60)
-            while Date() < deadline {
-                if let s = try? ResultStore.open(dir + "/killed.db", mode: .readOnly), let runs = try? s.runs(),
-                   runs.reduce(0, { $0 + $1.generations }) >= 5 { break }
-                try await Task.sleep(nanoseconds: 20_000_000)
-            }
-            try child.send(SIGKILL)
-        }
+        let killed = try runUntilStored("killed.db", in: dir, thenSend: SIGKILL)
         XCTAssertEqual(killed.status, 128 + SIGKILL, "the run finished before it could be killed; make it longer")
         let partial = try ResultStore.open(dir + "/killed.db", mode: .readOnly).runs()
         XCTAssert(partial.contains { $0.status != .finished }, "killed mid-run")
@@ -235,7 +231,7 @@ final class ExperimentTests: XCTestCase {
             """, dir, "bad.lua")
         let bad = try TestSupport.runOuro(["run", "bad.lua", "--quiet"], cwd: dir)
         XCTAssertEqual(bad.0, 2, bad.2)
-        XCTAssertTrue(bad.2.contains("metric 'ppl_human' needs held-out human documents, and training uses all 30"), bad.2)
+        XCTAssertTrue(bad.2.contains("bad.lua:1: experiment 'no_held_out', cell 1: metric 'ppl_human': it needs held-out human documents, and training uses all 30"), bad.2)
         let store = try ResultStore.open(dir + "/results/forgot.db", mode: .readOnly)
         let ppl = try store.series("ppl_human", cell: 1, includeReference: true)
         XCTAssertEqual(ppl.count, 3, "generations 0–2, no reference row")

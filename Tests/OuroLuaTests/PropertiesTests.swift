@@ -65,7 +65,7 @@ final class PropertiesTests: XCTestCase {
     // MARK: - Binding (needs the built catalog: word list, VADER lexicon, offensive classifier, MiniLM)
 
     private func catalogSession(_ source: String) throws -> (OuroSession, Capture) {
-        let data = TestSupport.repoRoot + "/data"
+        let data = OuroPaths.data()   // $OURO_DATA (CI's fresh folder), else the repository's data/
         for needed in ["/classifiers/offensive.json", "/models/minilm", "/wordlists"] where !FileManager.default.fileExists(atPath: data + needed) {
             // `make test` builds the catalog first; a missing one is a failure that says how to get it.
             throw CatalogMissing(message: "the catalog is not built (\(data + needed) missing): run `make data` (or `.build/release/ouro data`)")

@@ -110,4 +110,28 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(help.contains("ouro._"), help)
         XCTAssert(help.contains("\nouro.data\n") && help.contains("\nouro.model\n") && help.contains("Dataset methods"), help)
     }
+
+    /// The README's examples run: its experiment passes `ouro check` (its fields, its line numbers'
+    /// claims) and its REPL lines run in a piped session without an error. Needs the catalog.
+    func testTheReadmesExamplesRun() throws {
+        let readme = try String(contentsOfFile: TestSupport.repoRoot + "/README.md", encoding: .utf8)
+        guard FileManager.default.fileExists(atPath: OuroPaths.data() + "/tweets.jsonl") else {
+            return XCTFail("the catalog is not built in \(OuroPaths.data()): run `make data` (or `.build/release/ouro data`)")
+        }
+        let blocks = readme.components(separatedBy: "```")
+        let lua = try XCTUnwrap(blocks.indices.first { $0 % 2 == 1 && blocks[$0].hasPrefix("lua\n") }.map { String(blocks[$0].dropFirst(4)) })
+        let dir = TestSupport.tempFolder()
+        try lua.write(toFile: dir + "/my_first.lua", atomically: true, encoding: .utf8)
+        let check = try TestSupport.runOuro(["check", "my_first.lua"], cwd: dir)
+        XCTAssertEqual(check.0, 0, check.2)
+        XCTAssert(check.1.contains("experiment 'my_first': 3 cells × 3 seeds × 10 generations"), check.1)
+        let repl = try XCTUnwrap(blocks.first { $0.contains("ouro repl") })
+        let lines = repl.split(separator: "\n").filter { $0.hasPrefix("> ") }.map { String($0.dropFirst(2)) }
+            .map { $0.components(separatedBy: "  --").first! }.filter { !$0.hasPrefix(":") }
+        XCTAssertGreaterThanOrEqual(lines.count, 4)
+        let r = try TestSupport.runOuro(["repl"], stdin: lines.joined(separator: "\n") + "\n", cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        XCTAssertEqual(r.2, "", "the README's REPL lines run without an error")
+        XCTAssert(r.1.contains("Dataset(tweets: 4200 docs"), r.1)
+    }
 }

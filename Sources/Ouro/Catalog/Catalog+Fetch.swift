@@ -93,10 +93,10 @@ extension Catalog {
 
     /// SHA-256 of a file's bytes (64 lowercase hex digits).
     static func sha256(ofFile path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let hex = SHA256.hex(ofFile: path) else {
             throw CatalogError.fetchFailed(package: (path as NSString).lastPathComponent, reason: "cannot read \(path)")
         }
-        return SHA256.hex(bytes: [UInt8](data))
+        return hex
     }
 
     /// Runs a tool of the data build (tar, gzip) through the one door, failing with its error output.

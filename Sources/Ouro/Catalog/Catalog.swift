@@ -147,10 +147,13 @@ public enum Catalog {
 
     // MARK: - Folders
 
-    /// The data folder: `$OURO_DATA` if set and not empty, else `data` (relative to the working
-    /// directory).
-    public static func defaultDataFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    /// The data folder: `$OURO_DATA` if set and not empty, else `data/` in `root` (the repository,
+    /// beside the stdlib folder), else `data` relative to the working directory. The one rule:
+    /// `ouro data`, sessions and tests all ask here.
+    public static func defaultDataFolder(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                         root: String? = nil) -> String {
         if let d = environment["OURO_DATA"], !d.isEmpty { return d }
+        if let root { return (root as NSString).appendingPathComponent("data") }
         return "data"
     }
 
@@ -225,6 +228,8 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable, Sendable {
     case unknownSet(String, known: [String])
     /// A set that has not been built in the data folder.
     case notBuilt(String, dataFolder: String)
+    /// Another catalog resource (a classifier, a model) that has not been built there.
+    case resourceNotBuilt(String, dataFolder: String)
     /// A download or its checksum failed.
     case fetchFailed(package: String, reason: String)
     /// An extraction tool failed or an expected file is missing from a package.
@@ -242,6 +247,8 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable, Sendable {
             return "no data set '\(name)'\(Suggestions.hint(for: name, in: known)) in the catalog (sets: \(known.joined(separator: ", ")))"
         case let .notBuilt(name, folder):
             return "data set '\(name)' is not built in \(folder); run `\(Catalog.buildCommand)` to build the catalog (OURO_DATA=\(folder) if that folder is not ./data)"
+        case let .resourceNotBuilt(what, folder):
+            return "\(what) is not built in \(folder); run `\(Catalog.buildCommand)` to build the catalog"
         case let .fetchFailed(package, reason):
             return "fetching \(package) failed: \(reason)"
         case let .extractFailed(package, reason):

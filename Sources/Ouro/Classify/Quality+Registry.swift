@@ -42,7 +42,7 @@ extension MetricRegistry {
             guard let human = set.human, human.hasText else { throw MetricError.missingHumanReference(metric: name) }
             let model = try resources.referenceModel(human)
             let ppl = try set.memo.value("ppl_ref") {
-                let docs = set.documentTokens.map { $0.map { Vocabulary.shared.lookup($0) ?? Vocabulary.unk } }
+                let docs = set.documentTokens.map { Vocabulary.shared.lookupOrUnknown($0) }
                 return try Quality.perplexity(docs, under: model)
             }
             return (ppl, model.typeCount)
@@ -50,41 +50,25 @@ extension MetricRegistry {
         func dictRate(_ set: EvaluationSet) throws -> Double {
             try set.memo.value("dict_rate") { try Quality.dictRate(set.texts, words: try resources.wordList()) }
         }
-        try? register(MetricInfo(name: "dict_rate", description: "share of word tokens in an English word list (gibberish proxy)",
+        replace(MetricInfo(name: "dict_rate", description: "share of word tokens in an English word list (gibberish proxy)",
                                  kind: .text, direction: .larger)) { set in
             try dictRate(set)
         }
-        try? register(MetricInfo(name: "ppl_ref", description: "perplexity under an order-3 KN model of the human reference sample (fluency)",
+        replace(MetricInfo(name: "ppl_ref", description: "perplexity under an order-3 KN model of the human reference sample (fluency)",
                                  kind: .text, direction: .furtherFromHuman)) { set in
             try pplRef(set, "ppl_ref").0
         }
-        try? register(MetricInfo(name: "quality", description: "quality proxy: dict_rate × fluency from ppl_ref (higher = better)",
+        replace(MetricInfo(name: "quality", description: "quality proxy: dict_rate × fluency from ppl_ref (higher = better)",
                                  kind: .text, direction: .larger)) { set in
             let (ppl, v) = try pplRef(set, "quality")
             return Quality.combined(dictRate: try dictRate(set), pplRef: ppl, vocabularySize: v)
         }
-        try? register(MetricInfo(name: "ppl_human", description: "perplexity of held-out human documents under the generation's model (what it forgot)",
+        replace(MetricInfo(name: "ppl_human", description: "perplexity of held-out human documents under the generation's model (what it forgot)",
                                  kind: .text, direction: .furtherFromHuman, needsModel: true)) { set in
             guard let model = set.model else { throw MetricError.missingModel(metric: "ppl_human") }
             guard let held = set.heldOut, held.hasText else { throw MetricError.missingHeldOut(metric: "ppl_human") }
-            let docs = held.documentTokens.map { $0.map { Vocabulary.shared.lookup($0) ?? Vocabulary.unk } }
+            let docs = held.documentTokens.map { Vocabulary.shared.lookupOrUnknown($0) }
             return try Quality.perplexity(docs, under: model)
         }
-    }
-}
-
-extension MetricRegistry {
-    /// Where the catalog puts VADER's lexicons (`<data>/lexicons/vader`, resource `vader_lexicons`).
-    public static func vaderFolder(dataFolder: String) -> URL {
-        let folder = Catalog.resources.first { $0.name == "vader_lexicons" }!.folder
-        return URL(fileURLWithPath: dataFolder).appendingPathComponent(folder)
-    }
-
-    /// Points the metrics that read the catalog's data folder at `dataFolder`: `positivity` (VADER's
-    /// lexicons), the quality proxies (the word list) and, given a cache, the embedding metrics.
-    public func attachDataFolder(_ dataFolder: String, embeddings: EmbeddingCache?) {
-        vaderLexiconDirectory = MetricRegistry.vaderFolder(dataFolder: dataFolder)
-        if let embeddings { registerEmbeddingMetrics(cache: embeddings) }
-        registerQualityMetrics(QualityResources(dataFolder: dataFolder))
     }
 }

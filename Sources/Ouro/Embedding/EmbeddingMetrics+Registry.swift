@@ -37,7 +37,7 @@ extension MetricRegistry {
     public func registerEmbeddingMetrics(cache: EmbeddingCache) {
         func add(_ name: String, _ description: String, _ direction: MetricInfo.Direction,
                  _ f: @escaping (EmbeddingMatrix, EvaluationSet) throws -> Double) {
-            try? register(MetricInfo(name: name, description: description, kind: .text, direction: direction)) { set in
+            replace(MetricInfo(name: name, description: description, kind: .text, direction: direction)) { set in
                 try f(try cache.embeddings(set.texts), set)
             }
         }

@@ -149,7 +149,7 @@ public enum MetricError: Error, CustomStringConvertible, Equatable {
         case .tokenCountMismatch(let metric, let texts, let lists):
             return "metric '\(metric)': \(lists) token lists for \(texts) texts"
         case .vaderLexiconNotConfigured(let metric):
-            return "metric '\(metric)' needs the VADER lexicon: set the registry's vaderLexiconDirectory (run scripts/fetch-package.sh vaderSentiment)"
+            return "metric '\(metric)' needs the VADER lexicon: set the registry's vaderLexiconDirectory (run `ouro data`)"
         case .failed(let metric, let reason):
             return "metric '\(metric)': \(reason)"
         }
@@ -199,6 +199,15 @@ public final class MetricRegistry: @unchecked Sendable {
         }
     }
 
+    /// Adds a metric, or replaces the one of that name (keeping its place in the order): what the
+    /// engine's own families do when they are attached to another data folder.
+    func replace(_ info: MetricInfo, compute: @escaping Compute) {
+        lock.withLock {
+            if entries[info.name] == nil { order.append(info.name) }
+            entries[info.name] = (info, compute)
+        }
+    }
+
     /// Computes the named metrics on one evaluation set.
     /// - Parameters:
     ///   - names: metric names; all are checked before any is computed.
@@ -238,6 +247,32 @@ public final class MetricRegistry: @unchecked Sendable {
         }
         return out
     }
+
+    /// Metrics of the model (`ppl_human`) read human documents no training set holds: fails before
+    /// anything runs when `names` has one and training uses the whole pool.
+    /// - Parameters:
+    ///   - humanPool: documents in the human pool.
+    ///   - humanNeeded: how many of them training uses (the cell's plan; not evaluated without such a metric).
+    public func requireHeldOutHuman(for names: [String], humanPool: Int, humanNeeded: () throws -> Int) throws {
+        guard let m = names.first(where: { info($0)?.needsModel == true }), let needed = try? humanNeeded(),
+              humanPool <= needed else { return }
+        throw MetricError.failed(metric: m, reason: "it needs held-out human documents, and training uses all \(humanPool) of the human pool (\(needed) needed); give more human data or lower train_size/generations")
+    }
+
+    /// Scores each document of a dataset alone with metric `name` (curation by a metric: the
+    /// documents with the best scores are kept). NaN where the metric has no value.
+    public func documentScorer(_ name: String) -> (Dataset) throws -> [Double] {
+        { d in
+            try (0..<d.count).map { i in
+                let one = EvaluationSet(texts: [d.text(at: i)], tokens: [d.tokenStrings(at: i)])
+                return try self.compute([name], on: one)[name] ?? .nan
+            }
+        }
+    }
+
+    /// The VADER analyzer of `positivity` (loaded once from `vaderLexiconDirectory`), for callers
+    /// that score texts themselves.
+    public func vaderAnalyzer() throws -> Vader { try vaderAnalyzer(metric: "positivity") }
 
     fileprivate func vaderAnalyzer(metric: String) throws -> Vader {
         try lock.withLock {

@@ -55,6 +55,13 @@ public final class Vocabulary: @unchecked Sendable {
         return ids[token]
     }
 
+    /// The ids of `tokens` without interning them: a token never seen is `Vocabulary.unk` (what
+    /// scoring and prompts read: a model knows no id it was not trained on).
+    public func lookupOrUnknown(_ tokens: [String]) -> [UInt32] {
+        lock.lock(); defer { lock.unlock() }
+        return tokens.map { ids[$0] ?? Vocabulary.unk }
+    }
+
     /// The string of `id`. - Precondition: `id` was returned by this vocabulary.
     public func token(_ id: UInt32) -> String {
         lock.lock(); defer { lock.unlock() }

@@ -159,9 +159,7 @@ extension OuroBindings {
                     guard case .function(let f) = try lua.value(at: 2) else { return 0 }
                     let out = try d.filter(where: { i in
                         let r = try f.call([documentValue(d, i)], on: lua)
-                        if case .boolean(false)? = r.first { return false }
-                        if case .nil? = r.first { return false }
-                        return !r.isEmpty
+                        return r.first?.isTruthy ?? false
                     })
                     lua.push(object: out)
                     return 1

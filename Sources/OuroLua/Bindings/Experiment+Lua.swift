@@ -36,9 +36,7 @@ extension OuroBindings {
             if lua.state.context.declaring {
                 throw LuaArgumentError("a file declares experiments and `ouro run` runs them; put code that reads the results in after = function(r) … end (e:run() is for the REPL)")
             }
-            let path = try ExperimentDriver.run(session, name: e["name"]?.string ?? "", options: options) { line in
-                FileHandle.standardError.write(Data(line.utf8))
-            }
+            let path = try ExperimentDriver.run(session, name: e["name"]?.string ?? "", options: options)
             lua.push(object: ResultsHandle(try ResultStore.open(path, mode: .readOnly)))
             return 1
         }

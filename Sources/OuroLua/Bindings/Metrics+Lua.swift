@@ -99,14 +99,12 @@ extension OuroBindings {
         }
     }
 
+    /// The registry's VADER analyzer (one cache per state), after checking the lexicon is installed.
     static func vader(_ state: LuaState) throws -> Vader {
-        if let v = state.context.vaderCache { return v }
         let dir = MetricRegistry.vaderFolder(dataFolder: state.context.dataFolder)
         guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("vader_lexicon.txt").path) else {
             throw LuaArgumentError("the VADER lexicon is not installed (looked in \(dir.path)); build the catalog with `ouro data`")
         }
-        let v = Vader(lexicon: try VaderLexicon.load(directory: dir))
-        state.context.vaderCache = v
-        return v
+        return try state.context.metrics.vaderAnalyzer()
     }
 }

@@ -23,7 +23,7 @@ extension OuroBindings {
         p.minP = try o.number("min_p", default: 0, min: 0, max: 1)!
         p.repetitionPenalty = try o.number("repetition_penalty", default: 1, min: 0, minExclusive: true)!
         p.maxNewTokens = try o.integer("max_new_tokens", default: 256, min: 1)!
-        if let prompt = try o.string("prompt") { p.prompt = Tokenizer.word.tokenize(prompt).map { Vocabulary.shared.lookup($0) ?? Vocabulary.unk } }
+        if let prompt = try o.string("prompt") { p.prompt = Vocabulary.shared.lookupOrUnknown(Tokenizer.word.tokenize(prompt)) }
         try p.validate()
         return p
     }
@@ -47,7 +47,7 @@ extension OuroBindings {
             }),
             "logprob": ("m:logprob(text) → natural-log probability of the text (with </s>)", { m, lua in
                 let text = try lua.argString(2, "text")
-                let ids = Tokenizer.word.tokenize(text).map { Vocabulary.shared.lookup($0) ?? Vocabulary.unk }
+                let ids = Vocabulary.shared.lookupOrUnknown(Tokenizer.word.tokenize(text))
                 lua.push(try m.logprob(ids))
                 return 1
             }),

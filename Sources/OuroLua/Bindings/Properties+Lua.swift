@@ -3,41 +3,12 @@ import Ouro
 
 /// `ouro.data.properties` (the study's dataset properties) and `ouro.score.dict_rate`.
 extension OuroBindings {
-    /// Resources loaded once per process (the offensive classifier is 13 MB of JSON; the word list
-    /// ~100k words), keyed by path.
-    private final class PropertyResources: @unchecked Sendable {
-        static let shared = PropertyResources()
-        private let lock = NSLock()
-        private var classifiers: [String: Classifier] = [:]
-        private var wordLists: [String: WordList] = [:]
-
-        func classifier(_ name: String, dataFolder: String) throws -> Classifier {
-            let path = Catalog.classifierPath(name, dataFolder: dataFolder)
-            lock.lock(); defer { lock.unlock() }
-            if let c = classifiers[path] { return c }
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw LuaArgumentError("classifier '\(name)' is not built; build the catalog with `ouro data`")
-            }
-            let c = try Classifier.load(from: path)
-            classifiers[path] = c
-            return c
-        }
-
-        func words(dataFolder: String) throws -> WordList {
-            lock.lock(); defer { lock.unlock() }
-            if let w = wordLists[dataFolder] { return w }
-            let w = try WordList.load(dataFolder: dataFolder)
-            wordLists[dataFolder] = w
-            return w
-        }
-    }
-
     static func installProperties(into state: LuaState) {
         state.register("ouro.score.dict_rate",
                        doc: "ouro.score.dict_rate(texts_or_d, { per_document = false }) → share of word tokens in the English word list (one number, or one per text)") { lua in
             let t = try texts(lua, 1, "texts")
             let o = try lua.options(at: 2, allowed: ["per_document"])
-            let words = try PropertyResources.shared.words(dataFolder: lua.state.context.dataFolder)
+            let words = try CatalogResources.shared.words(dataFolder: lua.state.context.dataFolder)
             if try o.bool("per_document", default: false)! {
                 // A text without any word token scores 0 (nothing in it is a dictionary word).
                 lua.push(t.map { text in (try? Quality.dictRate([text], words: words)) ?? 0 })
@@ -55,13 +26,8 @@ extension OuroBindings {
             _ = lua.rawGet(2, field: "reference")
             let reference = try lua.argObject(lua.top, "reference", as: NGramModel.self)
             lua.pop()
-            let words = try PropertyResources.shared.words(dataFolder: lua.state.context.dataFolder)
-            let v = max(reference.typeCount, 2)
-            func score(_ texts: [String]) throws -> Double {
-                let dict = (try? Quality.dictRate(texts, words: words)) ?? 0
-                let ppl = try reference.perplexity(texts.map { Tokenizer.word.ids($0) })
-                return Quality.combined(dictRate: dict, pplRef: ppl, vocabularySize: v)
-            }
+            let words = try CatalogResources.shared.words(dataFolder: lua.state.context.dataFolder)
+            func score(_ texts: [String]) throws -> Double { try Quality.score(texts, reference: reference, words: words) }
             if try o.bool("per_document", default: false)! {
                 lua.push(try t.map { try score([$0]) })
             } else {
@@ -82,29 +48,12 @@ extension OuroBindings {
                 reference = try lua.argObject(lua.top, "reference", as: NGramModel.self)
                 lua.pop()
             }
-            guard d.count >= 3 else { throw LuaArgumentError("properties need at least 3 documents, the dataset has \(d.count)") }
-            let s = d.count > n ? try d.sample(n, seed: seed) : d
-            let set = EvaluationSet(s)
-            var values = try lua.state.context.metrics.compute(["length", "lexical_diversity", "semantic_diversity", "positivity"], on: set)
-            let folder = lua.state.context.dataFolder
-            let words = try PropertyResources.shared.words(dataFolder: folder)
-            let dictRate = (try? Quality.dictRate(s.texts, words: words)) ?? 0
-            values["dict_rate"] = dictRate
-            if let reference {
-                let ppl = try Quality.pplRef(s, reference: reference)
-                values["ppl_ref"] = ppl
-                values["quality"] = Quality.combined(dictRate: dictRate, pplRef: ppl, vocabularySize: max(reference.typeCount, 2))
-            } else {
-                values["quality"] = dictRate
-            }
-            let clf = try PropertyResources.shared.classifier("offensive", dataFolder: folder)
-            guard let pos = clf.classes.firstIndex(of: "true") else { throw LuaArgumentError("the offensive classifier has no class 'true'") }
-            let probs = clf.probabilities(s)
-            values["toxicity"] = probs.reduce(0) { $0 + $1[pos] } / Double(probs.count)
-            let e = try lua.state.context.embeddings.embeddings(s.texts)
-            values["gaussianity"] = DatasetProperties.gaussianity(e.storage.map(Double.init), rows: e.rows, cols: e.cols)
+            let (values, count) = try DatasetProperties.measure(d, n: n, seed: seed, reference: reference,
+                                                                registry: lua.state.context.metrics,
+                                                                embeddings: lua.state.context.embeddings,
+                                                                dataFolder: lua.state.context.dataFolder)
             var fields = values.mapValues { LuaValue.number($0) }
-            fields["n"] = .integer(Int64(s.count))
+            fields["n"] = .integer(Int64(count))
             lua.push(LuaTable(fields: fields))
             return 1
         }

@@ -1,19 +1,6 @@
 import Foundation
 import Ouro
 
-/// How declared experiments are run (the `ouro run` flags, or `e:run{…}` in the REPL).
-public struct ExperimentRunOptions: Sendable {
-    public var jobs = 1
-    /// `--cell I/N`: run the I-th of N slices of the (cell, seed) pairs.
-    public var slice: (index: Int, count: Int)?
-    /// `--out DB`; default `results/<name>.db` under the working directory.
-    public var out: String?
-    public var resume = false
-    public var force = false
-    public var quiet = false
-    public init() {}
-}
-
 /// One cell, validated and ready to run on the state that prepared it.
 struct PreparedCell {
     let index: Int
@@ -55,6 +42,13 @@ public enum ExperimentDriver {
     }
 
     static func prepareCell(_ state: LuaState, _ e: LuaTable, _ cell: Int) throws -> PreparedCell {
+        do { return try readCell(state, e, cell) } catch let error as LuaError { throw error } catch {
+            // An engine check (a metric's needs, a plan): name the experiment's line and the cell.
+            throw LuaError(.runtime, "\(e["where"]?.string ?? "")experiment '\(e["name"]?.string ?? "experiment")', cell \(cell): \(error)")
+        }
+    }
+
+    private static func readCell(_ state: LuaState, _ e: LuaTable, _ cell: Int) throws -> PreparedCell {
         let r = try ExperimentSpecReader(state: state, experiment: e, cell: cell)
         let name = e["name"]?.string ?? "experiment"
         let at = e["where"]?.string ?? ""   // `file:line: ` of the experiment's declaration
@@ -107,39 +101,25 @@ public enum ExperimentDriver {
         return lines.joined(separator: "\n")
     }
 
-    /// The default database of experiment `name`.
-    public static func defaultDatabase(for name: String) -> String { "results/\(name).db" }
-
-    /// Runs experiment `name` declared in `session`. Returns the database path; throws a
-    /// `LuaError` for bad input (before anything runs) and `ExperimentFailure` when runs failed.
+    /// Runs experiment `name` declared in `session` (`ExperimentRun` does the orchestration), then
+    /// its `after`. Returns the database path; throws a `LuaError` for bad input (before anything
+    /// runs), `ExperimentFailure` when runs failed, `ExperimentInterrupted` after Ctrl-C.
     @discardableResult
-    public static func run(_ session: OuroSession, name: String, options: ExperimentRunOptions,
-                           log: @escaping @Sendable (String) -> Void) throws -> String {
+    public static func run(_ session: OuroSession, name: String, options: ExperimentRunOptions) throws -> String {
         let (e, cells) = try prepare(session.state, name: name)
         let seeds = (e["spec"]?.table?["seeds"]?.table?.array ?? [.integer(1)]).compactMap { $0.number.map { Int($0) } }
-        let path = options.out ?? defaultDatabase(for: name)
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        let store = try ResultStore.open(path, mode: options.force ? .force : (options.resume ? .resume : .create))
-        defer { try? store.finish() }   // one complete file, no -wal/-shm beside it, on every path out
+        var options = options
+        if session.scriptPath == nil { options.jobs = 1 }   // a REPL session has no file for workers to load
         let source = (try? session.scriptPath.map { try OuroSession.readScript($0) }) ?? nil
-        let params = ExperimentSpecReader.jsonObject(session.options.params)
-        let expID = try store.experiment(name: name, source: source ?? "", params: params)
-
-        var pairs = ExperimentPlan.pairs(cells: cells.count, seeds: seeds)
-        if let s = options.slice { pairs = try ExperimentPlan.slice(pairs, index: s.index, of: s.count) }
-        // ExperimentPlan numbers cells from 0; the store and Lua from 1.
-        let progress = ProgressReporter(name: name, runs: pairs.count, generations: cells.first?.generations ?? 0,
-                                        jobs: options.jobs, quiet: options.quiet, log: log)
-        let jobs = session.scriptPath == nil ? 1 : max(1, options.jobs)
+        let job = ExperimentRun(name: name, source: source ?? "", parameters: ExperimentSpecReader.jsonObject(session.options.params),
+                                cells: cells.count, seeds: seeds, generations: cells.first?.generations ?? 0, options: options)
         let context = UncheckedBox((cells: cells, options: session.options, script: session.scriptPath))
-        let failures = session.state.asTopLevel {
-            ExperimentPlan.run(pairs, jobs: jobs) { worker in
-                let prepared: [PreparedCell]
+        let jobs = options.jobs
+        let path = try session.state.asTopLevel {
+            try job.run(observer: options.quiet ? nil : session.state.context.progress) { _ in
+                var prepared = context.value.cells
                 var workerSession: OuroSession? = nil
-                if jobs == 1 {
-                    prepared = context.value.cells
-                } else {
+                if jobs > 1 {
                     // Each worker: its own Lua state, running the same file's main chunk (which only
                     // declares; its prints are silenced).
                     let s = try OuroSession(scriptPath: context.value.script, options: context.value.options)
@@ -148,19 +128,11 @@ public enum ExperimentDriver {
                     prepared = try prepare(s.state, name: name).1
                     workerSession = s
                 }
-                return { pair in
+                return { pair, store, experiment, progress in
                     withExtendedLifetime(workerSession) {}
-                    let cell = prepared[pair.cell]
-                    let outcome = try cell.run(store, expID, pair.seed, { p in progress.generationDone(p) })
-                    progress.runDone(cell: cell.index, seed: pair.seed, outcome: outcome)
+                    return try prepared[pair.cell].run(store, experiment, pair.seed, progress)
                 }
             }
-        }
-        progress.finish()
-        try store.finish()
-        if Interruption.isRequested { throw ExperimentInterrupted(database: path) }
-        if !failures.isEmpty {
-            throw ExperimentFailure(database: path, messages: failures.map(\.description))
         }
         // Post-run code: once, here, with the results (a --cell slice holds only part of them).
         if options.slice == nil, case .function(let after)? = e["spec"]?.table?["after"] {
@@ -184,24 +156,6 @@ public enum ExperimentDriver {
             session.state.reseedRandom("after_all")
             try f.call([.table(LuaTable(fields: results))])
         }
-    }
-}
-
-/// Runs failed at run time (exit code 1); the database keeps what finished.
-public struct ExperimentFailure: Error, CustomStringConvertible {
-    public let database: String
-    public let messages: [String]
-    public var description: String {
-        "\(messages.count) run\(messages.count == 1 ? "" : "s") failed (finished runs are kept in \(database); rerun with --resume):\n"
-            + messages.map { "  " + $0 }.joined(separator: "\n")
-    }
-}
-
-/// A run stopped by Ctrl-C (exit code 130): finished runs and whole generations are kept.
-public struct ExperimentInterrupted: Error, CustomStringConvertible {
-    public let database: String
-    public var description: String {
-        "interrupted: every finished generation is kept in \(database); continue with --resume"
     }
 }
 
@@ -230,65 +184,5 @@ extension ExperimentSpecReader {
             parts.append("\(r(k)): \(v)")
         }
         return "{" + parts.joined(separator: ", ") + "}"
-    }
-}
-
-/// Progress: on a terminal a live line on stderr (experiment, cell, seed, generation, rate, ETA);
-/// otherwise one line per finished run; nothing with `quiet`.
-final class ProgressReporter: @unchecked Sendable {
-    let name: String
-    let runs: Int
-    let generations: Int
-    let jobs: Int
-    let quiet: Bool
-    let live: Bool
-    let log: @Sendable (String) -> Void
-    private let lock = NSLock()
-    private var done = 0
-    private var gensDone = 0
-    private let start = Date()
-
-    init(name: String, runs: Int, generations: Int, jobs: Int, quiet: Bool, log: @escaping @Sendable (String) -> Void) {
-        self.name = name; self.runs = runs; self.generations = generations; self.jobs = jobs
-        self.quiet = quiet; self.log = log
-        live = !quiet && isatty(2) != 0
-    }
-
-    func generationDone(_ p: RunProgress) {
-        lock.lock(); defer { lock.unlock() }
-        gensDone += 1
-        guard live else { return }
-        let elapsed = Date().timeIntervalSince(start)
-        let rate = Double(gensDone) / max(elapsed, 1e-9)
-        let remaining = Double(runs * generations - gensDone) / max(rate, 1e-9)
-        let line = String(format: "\r\u{1B}[K%@ · cell %d seed %d · generation %d/%d · %.2f gen/s · run %d/%d · ETA %@",
-                          name as NSString, p.cell, p.seed, p.generation + 1, p.generations, rate, done + 1, runs,
-                          ProgressReporter.duration(remaining) as NSString)
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    func runDone(cell: Int, seed: Int, outcome: RunOutcome) {
-        lock.lock(); defer { lock.unlock() }
-        done += 1
-        guard !quiet, !live else { return }
-        let how: String
-        switch outcome {
-        case .alreadyFinished: how = "already finished"
-        case .finished(let from?): how = "resumed from generation \(from), finished"
-        case .finished(nil): how = "finished"
-        }
-        log("\(name): cell \(cell) seed \(seed) \(how) (\(done)/\(runs), \(ProgressReporter.duration(Date().timeIntervalSince(start))))\n")
-    }
-
-    func finish() {
-        guard live else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    }
-
-    static func duration(_ s: Double) -> String {
-        guard s.isFinite else { return "?" }
-        if s < 60 { return String(format: "%.0fs", s) }
-        if s < 3600 { return String(format: "%dm%02ds", Int(s) / 60, Int(s) % 60) }
-        return String(format: "%dh%02dm", Int(s) / 3600, (Int(s) % 3600) / 60)
     }
 }

@@ -132,19 +132,13 @@ extension ExperimentSpecReader {
         case .function(let f)?:
             curation = .predicate { d, i in
                 let r = try f.call([OuroBindings.documentValue(d, i)])
-                if case .boolean(false)? = r.first { return false }
-                if case .nil? = r.first { return false }
-                return !r.isEmpty
+                return r.first?.isTruthy ?? false
             }
         case .table(let t)?:
             let metric = t["metric"]?.string ?? ""
             let keep: CurationKeep = t["keep"]?.string == "bottom" ? .bottom : .top
-            curation = .metric(name: metric, keep: keep, fraction: t["fraction"]?.number ?? 1, score: { d in
-                try (0..<d.count).map { i in
-                    let one = EvaluationSet(texts: [d.text(at: i)], tokens: [d.tokenStrings(at: i)])
-                    return try registry.compute([metric], on: one)[metric] ?? .nan
-                }
-            })
+            curation = .metric(name: metric, keep: keep, fraction: t["fraction"]?.number ?? 1,
+                               score: registry.documentScorer(metric))
         default: break
         }
         let spec = CellSpec(
@@ -160,11 +154,7 @@ extension ExperimentSpecReader {
             sampling: sampling, curate: curation,
             metrics: registry.textLoopMetrics(names),
             evalSize: try int("eval_size"), parameters: parametersJSON)
-        // Metrics of the model (ppl_human) read human documents no training set holds: say so before running.
-        if let m = names.first(where: { registry.info($0)?.needsModel == true }), let plan = try? spec.resolve(),
-           human.count <= plan.humanNeeded {
-            throw LuaError(.runtime, "metric '\(m)' needs held-out human documents, and training uses all \(human.count) of the human pool (\(plan.humanNeeded) needed); give more human data or lower train_size/generations")
-        }
+        try registry.requireHeldOutHuman(for: names, humanPool: human.count) { try spec.resolve().humanNeeded }
         return spec
     }
 
@@ -188,9 +178,7 @@ extension ExperimentSpecReader {
                 let row = d.row(i)
                 let arg: LuaValue = row.count == 1 ? .number(row.first!) : .table(LuaTable(array: row.map { .number($0) }))
                 let r = try f.call([arg])
-                if case .boolean(false)? = r.first { return false }
-                if case .nil? = r.first { return false }
-                return !r.isEmpty
+                return r.first?.isTruthy ?? false
             }
         }
         return CellSpec(

@@ -102,6 +102,12 @@ final class CatalogTests: XCTestCase {
 
     /// Packs the fixture trees into archives named as the real ones; returns the fake pins and a
     /// folder holding the good archives (what the stand-in downloader "downloads").
+    /// What the stand-in downloader does: copies the good archive of `p` into `dir`.
+    static func copyPackage(_ p: Catalog.Package, from good: String, to dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: good + "/" + p.file, toPath: dir + "/" + p.file)
+    }
+
     private func makeFakePackages(_ root: String) throws -> ([Catalog.Package], String) {
         let fm = FileManager.default
         let work = root + "/work", good = root + "/good"
@@ -142,8 +148,7 @@ final class CatalogTests: XCTestCase {
         var downloads: [String] = []
         let download: (Catalog.Package, String) throws -> Void = { p, dir in
             downloads.append(p.name)
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: good + "/" + p.file, toPath: dir + "/" + p.file)
+            try Self.copyPackage(p, from: good, to: dir)
         }
         let data = root + "/data", cache = root + "/cache"
         let steps = try Catalog.build(into: data, cache: cache, packages: pins, checkCounts: false, progress: { _ in },
@@ -270,8 +275,7 @@ final class CatalogTests: XCTestCase {
         var downloads: [String] = []
         let download: (Catalog.Package, String) throws -> Void = { p, dir in
             downloads.append(p.name)
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: good + "/" + p.file, toPath: dir + "/" + p.file)
+            try Self.copyPackage(p, from: good, to: dir)
         }
         let data = root + "/data", cache = root + "/cache"
         _ = try Catalog.build(into: data, cache: cache, packages: pins, checkCounts: false, progress: { _ in }, download: download)
@@ -311,8 +315,7 @@ final class CatalogTests: XCTestCase {
                     }) { p, dir in
                         log.lock.withLock { log.downloads.append(p.name) }
                         Thread.sleep(forTimeInterval: 0.05)   // a slow download widens the race
-                        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                        try FileManager.default.copyItem(atPath: good + "/" + p.file, toPath: dir + "/" + p.file)
+                        try Self.copyPackage(p, from: good, to: dir)
                     }
                 } catch { log.lock.withLock { log.errors.append("\(error)") } }
             }.start()

@@ -10,10 +10,7 @@ enum EmbeddingTestSupport {
 
     /// The data folder `ouro data` builds (`$OURO_DATA`, else `data/` at the repository root), where
     /// the catalog installs the MiniLM weights.
-    static var dataFolder: String {
-        let d = Catalog.defaultDataFolder()
-        return d.hasPrefix("/") ? d : repoRoot.appendingPathComponent(d).path
-    }
+    static var dataFolder: String { Catalog.defaultDataFolder(root: repoRoot.path) }
 
     /// The parity fixture written by `scripts/parity/embed.sh`.
     struct Fixture: Decodable {

@@ -1,0 +1,58 @@
+import Foundation
+import Ouro
+
+/// The command line's drawing of an experiment's progress (`RunProgressObserver`): on a terminal a
+/// live line on stderr (experiment, cell, seed, generation, rate, ETA); otherwise one line per
+/// finished run.
+final class TerminalProgress: RunProgressObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private let live = isatty(2) != 0
+    private var name = "", runs = 0, generations = 0, done = 0, gensDone = 0
+    private var start = Date()
+
+    func started(experiment: String, runs: Int, generations: Int, jobs: Int) {
+        lock.withLock {
+            name = experiment; self.runs = runs; self.generations = generations
+            done = 0; gensDone = 0; start = Date()
+        }
+    }
+
+    func generationDone(_ p: RunProgress) {
+        lock.lock(); defer { lock.unlock() }
+        gensDone += 1
+        guard live else { return }
+        let elapsed = Date().timeIntervalSince(start)
+        let rate = Double(gensDone) / max(elapsed, 1e-9)
+        let remaining = Double(runs * generations - gensDone) / max(rate, 1e-9)
+        let line = String(format: "\r\u{1B}[K%@ · cell %d seed %d · generation %d/%d · %.2f gen/s · run %d/%d · ETA %@",
+                          name as NSString, p.cell, p.seed, p.generation + 1, p.generations, rate, done + 1, runs,
+                          TerminalProgress.duration(remaining) as NSString)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func runDone(cell: Int, seed: Int, outcome: RunOutcome) {
+        lock.lock(); defer { lock.unlock() }
+        done += 1
+        guard !live else { return }
+        let how: String
+        switch outcome {
+        case .alreadyFinished: how = "already finished"
+        case .finished(let from?): how = "resumed from generation \(from), finished"
+        case .finished(nil): how = "finished"
+        }
+        let line = "\(name): cell \(cell) seed \(seed) \(how) (\(done)/\(runs), \(TerminalProgress.duration(Date().timeIntervalSince(start))))\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finished() {
+        guard live else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+
+    static func duration(_ s: Double) -> String {
+        guard s.isFinite else { return "?" }
+        if s < 60 { return String(format: "%.0fs", s) }
+        if s < 3600 { return String(format: "%dm%02ds", Int(s) / 60, Int(s) % 60) }
+        return String(format: "%dh%02dm", Int(s) / 3600, (Int(s) % 3600) / 60)
+    }
+}
