@@ -11,7 +11,7 @@ struct OuroCommand: ParsableCommand {
         commandName: "ouro",
         abstract: "Experiments on recursive training loops, scripted in Lua.",
         version: OuroVersion.string,
-        subcommands: [Run.self, Check.self, Repl.self, Report.self, DataCommand.self, Merge.self, Bench.self]
+        subcommands: [Run.self, Check.self, Repl.self, Report.self, DataCommand.self, Merge.self, Slurm.self, Status.self, Bench.self]
     )
 
     static func main() {
@@ -106,6 +106,9 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("The results database (default results/<experiment>.db).", valueName: "DB"))
     var out: String?
 
+    @Option(help: ArgumentHelp("Run only this experiment; the file's main chunk stops at its first e:run{} as in `ouro check` (cluster tasks).", valueName: "NAME"))
+    var experiment: String?
+
     @Flag(help: "Continue unfinished runs from their last whole generation.")
     var resume = false
 
@@ -136,18 +139,26 @@ struct Run: ParsableCommand {
         run.force = force
         run.quiet = quiet
         run.out = out
+        var names: [String]
         do {
             session = try OuroSession(scriptPath: file, options: options)
             session.state.context.runDefaults = run
-            try session.run()
+            if experiment != nil { names = try ExperimentDriver.declare(session) } else {
+                try session.run()
+                names = try ExperimentDriver.declaredNames(in: session)
+            }
         } catch let failure as ExperimentFailure {
             FileHandle.standardError.write(Data("ouro: \(failure)\n".utf8))
             Foundation.exit(1)
         } catch {
             failScript(error)
         }
-        let names: [String]
-        do { names = try ExperimentDriver.declaredNames(in: session) } catch { failScript(error) }
+        if let experiment {
+            guard names.contains(experiment) else {
+                throw ValidationError("\(file) declares no experiment '\(experiment)' before its first e:run{} (declared: \(names.joined(separator: ", ")))")
+            }
+            names = [experiment]
+        }
         if out != nil && names.count > 1 {
             throw ValidationError("--out names one database, but \(file) declares \(names.count) experiments")
         }
@@ -186,10 +197,7 @@ struct Check: ParsableCommand {
             let session = try OuroSession(scriptPath: file, options: try script.sessionOptions())
             try session.compile()
             // The main chunk runs (it declares the experiments and loads their data); experiments do not.
-            session.state.output = { _ in }
-            session.state.context.checkOnly = true
-            do { try session.run() } catch let e as LuaError where e.message.hasSuffix(ExperimentDriver.checkStop) {}
-            let names = try ExperimentDriver.declaredNames(in: session)
+            let names = try ExperimentDriver.declare(session)
             for name in names { print(try ExperimentDriver.plan(session, name: name)) }
             print("\(file): ok\(names.isEmpty ? " (no experiments declared)" : "")")
         } catch let e as ValidationError {

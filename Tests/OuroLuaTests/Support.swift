@@ -45,11 +45,18 @@ enum TestSupport {
     }
 
     /// Runs `ouro` with arguments and optional stdin; returns (exit code, stdout, stderr).
-    static func runOuro(_ args: [String], stdin: String? = nil, cwd: String? = nil) throws -> (Int32, String, String) {
+    static func runOuro(_ args: [String], stdin: String? = nil, cwd: String? = nil,
+                        environment: [String: String] = [:]) throws -> (Int32, String, String) {
+        try run(ouroExecutable, args, stdin: stdin, cwd: cwd, environment: environment)
+    }
+
+    /// Runs a program (OURO_STDLIB set, `environment` added) and returns (exit code, stdout, stderr).
+    static func run(_ executable: String, _ args: [String], stdin: String? = nil, cwd: String? = nil,
+                    environment: [String: String] = [:]) throws -> (Int32, String, String) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: ouroExecutable)
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
-        var env = ProcessInfo.processInfo.environment
+        var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         env["OURO_STDLIB"] = stdlib
         p.environment = env
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
@@ -58,10 +65,17 @@ enum TestSupport {
         try p.run()
         if let stdin { inp.fileHandleForWriting.write(Data(stdin.utf8)) }
         try inp.fileHandleForWriting.close()
+        // stderr on another thread: a chatty program cannot block on a full pipe.
+        let e = Capture()
+        let errDone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            e.text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            errDone.signal()
+        }
         let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        errDone.wait()
         p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), e.text)
     }
 }
 

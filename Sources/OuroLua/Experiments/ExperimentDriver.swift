@@ -35,6 +35,26 @@ public enum ExperimentDriver {
         try ExperimentSpecReader.declared(in: session.state).filter { $0["done"] != .boolean(true) }.compactMap { $0["name"]?.string }
     }
 
+    /// Runs the session's main chunk up to its first `e:run{}` (as `ouro check` does; its prints are
+    /// silenced) and returns the names of the experiments declared by then. `ouro check`, `ouro slurm`
+    /// and `ouro run --experiment` see a file this way.
+    public static func declare(_ session: OuroSession) throws -> [String] {
+        session.state.output = { _ in }
+        session.state.context.checkOnly = true
+        do { try session.run() } catch let e as LuaError where e.message.hasSuffix(checkStop) {}
+        return try declaredNames(in: session)
+    }
+
+    /// The runs of experiment `name`: its number of cells and its seeds, every cell validated.
+    public static func runs(_ session: OuroSession, name: String) throws -> (cells: Int, seeds: [Int]) {
+        let (e, cells) = try prepare(session.state, name: name)
+        return (cells.count, seeds(of: e))
+    }
+
+    static func seeds(of e: LuaTable) -> [Int] {
+        (e["spec"]?.table?["seeds"]?.table?.array ?? [.integer(1)]).compactMap { $0.number.map { Int($0) } }
+    }
+
     /// A worker re-runs the file's main chunk to declare the experiments; when the chunk reaches
     /// `e:run{}` of the experiment the worker serves, it stops there with this marker.
     static let workerStop = "(worker: experiment declared)"
@@ -111,7 +131,7 @@ public enum ExperimentDriver {
     public static func run(_ session: OuroSession, name: String, options: ExperimentRunOptions,
                            log: @escaping @Sendable (String) -> Void) throws -> String {
         let (e, cells) = try prepare(session.state, name: name)
-        let seeds = (e["spec"]?.table?["seeds"]?.table?.array ?? [.integer(1)]).compactMap { $0.number.map { Int($0) } }
+        let seeds = Self.seeds(of: e)
         let path = options.out ?? defaultDatabase(for: name)
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
@@ -126,7 +146,8 @@ public enum ExperimentDriver {
         let progress = ProgressReporter(name: name, runs: pairs.count, generations: cells.first?.generations ?? 0,
                                         jobs: options.jobs, quiet: options.quiet, log: log)
         let jobs = session.scriptPath == nil ? 1 : max(1, options.jobs)
-        let context = UncheckedBox((cells: cells, options: session.options, script: session.scriptPath))
+        let context = UncheckedBox((cells: cells, options: session.options, script: session.scriptPath,
+                                    declareOnly: session.state.context.checkOnly))
         let failures = ExperimentPlan.run(pairs, jobs: jobs) { worker in
             let prepared: [PreparedCell]
             var workerSession: OuroSession? = nil
@@ -135,9 +156,14 @@ public enum ExperimentDriver {
             } else {
                 // Each worker: its own Lua state, loading the same file (its prints are silenced).
                 let s = try OuroSession(scriptPath: context.value.script, options: context.value.options)
-                s.state.output = { _ in }
-                s.state.context.workerTarget = name
-                do { try s.run() } catch let e as LuaError where e.message.hasSuffix(ExperimentDriver.workerStop) {}
+                if context.value.declareOnly {
+                    // `ouro run --experiment`: the main session stopped at the file's first e:run{}; so do workers.
+                    _ = try declare(s)
+                } else {
+                    s.state.output = { _ in }
+                    s.state.context.workerTarget = name
+                    do { try s.run() } catch let e as LuaError where e.message.hasSuffix(ExperimentDriver.workerStop) {}
+                }
                 prepared = try prepare(s.state, name: name).1
                 workerSession = s
             }
