@@ -73,6 +73,16 @@ install_missing() {
   return 0
 }
 
+# The daemons must not inherit the caller's descriptors: a caller that waits for this script through a
+# pipe or socket (Foundation's Process watches one) would wait for the daemons too.
+close_inherited_fds() {
+  local f fd
+  for f in /proc/$BASHPID/fd/*; do
+    fd=${f##*/}
+    if [[ $fd =~ ^[0-9]+$ ]] && ((fd > 2 && fd != 255)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+}
+
 start() {
   install_missing
   stop   # a previous instance in the same folder
@@ -85,11 +95,12 @@ start() {
   mkdir -p "$dir/state" "$dir/spool" "$dir/munge"
   chmod 700 "$dir/munge"
 
+  close_inherited_fds
   # munge: its own key and socket, so nothing system-wide is touched.
   [[ -s $dir/munge/munge.key ]] || { dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none; chmod 400 "$dir/munge/munge.key"; }
   munged --force --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
     --pid-file="$dir/munged.pid" --log-file="$dir/munged.log" --seed-file="$dir/munge/munge.seed" \
-    || fail "munged did not start"
+    </dev/null >/dev/null 2>&1 || fail "munged did not start"
 
   cat > "$dir/slurm.conf" <<EOF
 # One-node Slurm for Ouro's tests, written by scripts/slurm-local.sh.
@@ -126,8 +137,9 @@ NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=local Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
 EOF
   export SLURM_CONF=$dir/slurm.conf
-  slurmctld -i || fail "slurmctld did not start"
-  slurmd -N "$host" || fail "slurmd did not start"
+  # Nor the caller's stdout and stderr.
+  slurmctld -i </dev/null >>"$dir/slurmctld.log" 2>&1 || fail "slurmctld did not start"
+  slurmd -N "$host" </dev/null >>"$dir/slurmd.log" 2>&1 || fail "slurmd did not start"
   local i state=""
   for i in $(seq 1 150); do
     state=$(sinfo --noheader --nodes="$host" --format=%t 2>/dev/null || true)

@@ -131,7 +131,13 @@ struct Status: ParsableCommand {
         var queue: [String: String] = [:]
         var note: String? = "squeue is not on PATH here: queued tasks show as failed"
         if SlurmCommands.available {
-            do { queue = try slurm.queue(); note = nil } catch { note = "squeue failed (\(error)): queued tasks show as failed" }
+            do { queue = try slurm.queue(); note = nil } catch {
+                var why = "\(error)"
+                if case SlurmError.command(_, _, let output) = error {
+                    why = output.split(whereSeparator: \.isNewline).last.map(String.init) ?? why
+                }
+                note = "squeue failed (\(why)): queued tasks show as failed"
+            }
         }
         let tasks = array.status(queue: queue, accounting: SlurmCommands.available ? slurm.accounting(array.jobs) : [:])
         print(array.statusReport(tasks, queue: queue))
