@@ -221,14 +221,20 @@ final class SlurmTests: XCTestCase {
         let r = try TestSupport.runOuro(["slurm", TestSupport.repoRoot + "/experiments/paper/datasets.lua", "--dry-run",
                                          "--partition", "local", "--time", "04:00:00"], cwd: dir, environment: env.merging(["OURO_DATA": catalog]) { $1 })
         XCTAssertEqual(r.0, 0, r.2)
-        let sections = r.1.components(separatedBy: "\n# ").map { $0.hasPrefix("# ") ? String($0.dropFirst(2)) : $0 }
-        let scripts = sections.filter { $0.hasPrefix("results/") }
+        // The output: "# results/NAME.slurm/array.sbatch", that script, "# results/NAME.slurm/merge.sbatch", …
+        var scripts: [(name: String, text: String)] = []
+        for line in r.1.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("# results/") && line.hasSuffix(".sbatch") { scripts.append((String(line.dropFirst(2)), "")) }
+            else if line.hasPrefix("# submit with:") { scripts.append(("", "")) }
+            else if !scripts.isEmpty { scripts[scripts.count - 1].text += line + "\n" }
+        }
+        scripts.removeAll { $0.name.isEmpty }
         XCTAssertEqual(scripts.count, 8, "4 experiments × (array + merge): \(r.1)")
-        for s in scripts {
-            let name = String(s.prefix { $0 != "\n" })
+        for (name, text) in scripts {
+            XCTAssert(text.hasPrefix("#!/bin/bash\n"), text)
             let path = dir + "/" + name.replacingOccurrences(of: "/", with: "_")
-            try String(s.dropFirst(name.count + 1)).write(toFile: path, atomically: true, encoding: .utf8)
-            if name.hasSuffix("array.sbatch") { XCTAssert(s.contains("#SBATCH --array=1-25\n"), "5 ratios × 5 seeds: \(s)") }
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            if name.hasSuffix("array.sbatch") { XCTAssert(text.contains("#SBATCH --array=1-25\n"), "5 ratios × 5 seeds: \(text)") }
             let check = try TestSupport.run("/usr/bin/env", ["sbatch", "--test-only", path], cwd: dir, environment: env)
             XCTAssertEqual(check.0, 0, "sbatch --test-only \(name): \(check.2)")
         }

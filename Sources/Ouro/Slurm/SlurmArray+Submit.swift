@@ -60,8 +60,15 @@ extension SlurmArray {
             array = try scheduler.submit(script: absolute(arrayScript), options: options)
         }
         let after = ([array].compactMap { $0 } + waitingFor)
-        let merge = try scheduler.submit(script: absolute(mergeScript),
+        let merge: String
+        do {
+            merge = try scheduler.submit(script: absolute(mergeScript),
                                          options: after.isEmpty ? [] : ["--dependency=afterany:" + after.joined(separator: ":")])
+        } catch {
+            // No array without its merge job: cancel it, so that nothing runs unrecorded.
+            if let array { try? scheduler.cancel(array) }
+            throw error
+        }
         let formatter = ISO8601DateFormatter()
         let s = Submission(arrayJob: array, tasks: tasks, mergeJob: merge, submitted: formatter.string(from: Date()))
         submissions.append(s)

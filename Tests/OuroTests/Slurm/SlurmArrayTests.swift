@@ -5,11 +5,14 @@ import XCTest
 /// A scheduler that records what it is asked; its queue is set by the test.
 final class FakeScheduler: SlurmScheduler {
     var submitted: [(script: String, options: [String])] = []
+    /// Submissions from this one on fail.
+    var failFrom = Int.max
     var cancelled: [String] = []
     var jobs: [String: String] = [:]
     private var next = 100
 
     func submit(script: String, options: [String]) throws -> String {
+        if submitted.count >= failFrom { throw SlurmError.command("sbatch", status: 1, output: "sbatch: error: Batch job submission failed") }
         submitted.append((script, options))
         next += 1
         return String(next)
@@ -139,6 +142,18 @@ final class SlurmArrayTests: XCTestCase {
         guard case .mergeOnly(let merge) = try a.resubmit(with: fake) else { return XCTFail("no merge job") }
         XCTAssertEqual(merge.tasks, [])
         XCTAssertEqual(fake.submitted.last!.options, [])
+    }
+
+    func testAnArrayWhoseMergeJobCannotBeSubmittedIsCancelled() throws {
+        let dir = tempFolder()
+        var a = try array(dir)
+        let fake = FakeScheduler()
+        fake.failFrom = 1
+        XCTAssertThrowsError(try a.submit(with: fake)) { XCTAssert("\($0)".contains("Batch job submission failed"), "\($0)") }
+        XCTAssertEqual(fake.cancelled, ["101"])
+        XCTAssertThrowsError(try SlurmArray.load(folder: dir + "/results/g.slurm"), "nothing recorded")
+        fake.failFrom = .max
+        guard case .submitted = try a.submit(with: fake) else { return XCTFail("a second try submits") }
     }
 
     func testAFolderCopiedElsewhereIsReadWhereItIs() throws {
