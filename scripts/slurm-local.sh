@@ -100,7 +100,7 @@ start() {
   [[ -s $dir/munge/munge.key ]] || { dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none; chmod 400 "$dir/munge/munge.key"; }
   munged --force --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
     --pid-file="$dir/munged.pid" --log-file="$dir/munged.log" --seed-file="$dir/munge/munge.seed" \
-    </dev/null >/dev/null 2>&1 || fail "munged did not start"
+    </dev/null >>"$dir/munged.log" 2>&1 || fail "munged did not start"
 
   cat > "$dir/slurm.conf" <<EOF
 # One-node Slurm for Ouro's tests, written by scripts/slurm-local.sh.
