@@ -12,7 +12,7 @@ struct OuroCommand: ParsableCommand {
         commandName: "ouro",
         abstract: "Experiments on recursive training loops, scripted in Lua.",
         version: OuroVersion.string,
-        subcommands: [Run.self, Check.self, Repl.self, Report.self, DataCommand.self, Merge.self, Bench.self]
+        subcommands: [Run.self, Check.self, Repl.self, Report.self, DataCommand.self, Merge.self, Slurm.self, Status.self, Bench.self]
     )
 
     static func main() {
@@ -114,6 +114,9 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("The results database (default results/<experiment>.db).", valueName: "DB"))
     var out: String?
 
+    @Option(help: ArgumentHelp("Run only this declared experiment (cluster tasks; no after_all).", valueName: "NAME"))
+    var experiment: String?
+
     @Flag(help: "Continue unfinished runs from their last whole generation.")
     var resume = false
 
@@ -148,7 +151,13 @@ struct Run: ParsableCommand {
         session.state.context.runDefaults = run
         session.state.context.progress = TerminalProgress()
         try ExperimentDriver.declare(session)
-        let names = try ExperimentDriver.declaredNames(in: session)
+        var names = try ExperimentDriver.declaredNames(in: session)
+        if let experiment {
+            guard names.contains(experiment) else {
+                throw ValidationError("\(file) declares no experiment '\(experiment)' (declared: \(names.joined(separator: ", ")))")
+            }
+            names = [experiment]
+        }
         if out != nil && names.count > 1 {
             throw ValidationError("--out names one database, but \(file) declares \(names.count) experiments")
         }
@@ -166,7 +175,7 @@ struct Run: ParsableCommand {
                 print(String(format: "%@: results in %@ (%.1f s); see them with: ouro report %@", name, path, s, path))
             }
         }
-        if cell == nil { try ExperimentDriver.afterAll(session, databases: databases) }
+        if cell == nil && experiment == nil { try ExperimentDriver.afterAll(session, databases: databases) }
     }
 }
 

@@ -46,8 +46,17 @@ enum TestSupport {
     }
 
     /// Runs `ouro` with arguments and optional stdin; returns (exit code, stdout, stderr).
-    static func runOuro(_ args: [String], stdin: String? = nil, cwd: String? = nil) throws -> (Int32, String, String) {
-        let r = try ChildProcess.run(ouroExecutable, args, environment: ["OURO_STDLIB": stdlib], workingDirectory: cwd, input: stdin)
+    static func runOuro(_ args: [String], stdin: String? = nil, cwd: String? = nil,
+                        environment: [String: String] = [:]) throws -> (Int32, String, String) {
+        try run(ouroExecutable, args, stdin: stdin, cwd: cwd, environment: environment)
+    }
+
+    /// Runs a program (OURO_STDLIB set, `environment` added) through the engine's one door for
+    /// child processes and returns (exit code, stdout, stderr).
+    static func run(_ executable: String, _ args: [String], stdin: String? = nil, cwd: String? = nil,
+                    environment: [String: String] = [:]) throws -> (Int32, String, String) {
+        let r = try ChildProcess.run(executable, args, environment: environment.merging(["OURO_STDLIB": stdlib]) { $1 },
+                                     workingDirectory: cwd, input: stdin)
         return (r.status, r.output, r.errors)
     }
 }

@@ -31,6 +31,17 @@ public enum ExperimentDriver {
         try session.run()
     }
 
+    /// The runs of experiment `name`: its number of cells and its seeds, every cell validated.
+    public static func runs(_ session: OuroSession, name: String) throws -> (cells: Int, seeds: [Int]) {
+        let (e, cells) = try prepare(session.state, name: name)
+        return (cells.count, seeds(of: e))
+    }
+
+    static func seeds(of e: LuaTable) -> [Int] {
+        (e["spec"]?.table?["seeds"]?.table?.array ?? [.integer(1)]).compactMap { $0.number.map { Int($0) } }
+    }
+
+
     /// Validates every cell of experiment `name` (schedules evaluated for every generation, pool
     /// sizes checked) and returns them.
     static func prepare(_ state: LuaState, name: String) throws -> (LuaTable, [PreparedCell]) {
@@ -107,7 +118,7 @@ public enum ExperimentDriver {
     @discardableResult
     public static func run(_ session: OuroSession, name: String, options: ExperimentRunOptions) throws -> String {
         let (e, cells) = try prepare(session.state, name: name)
-        let seeds = (e["spec"]?.table?["seeds"]?.table?.array ?? [.integer(1)]).compactMap { $0.number.map { Int($0) } }
+        let seeds = Self.seeds(of: e)
         var options = options
         if session.scriptPath == nil { options.jobs = 1 }   // a REPL session has no file for workers to load
         let source = (try? session.scriptPath.map { try OuroSession.readScript($0) }) ?? nil
