@@ -11,8 +11,11 @@ public final class OuroContext {
     public internal(set) var scriptName: String?
     /// In a worker's state: the experiment it runs (its file's `e:run{}` calls do not run again).
     public internal(set) var workerTarget: String?
-    /// `ouro check`: `e:run{}` stops the main chunk instead of running.
+    /// `ouro check`: `e:run{}` validates the experiment, records its plan in `checked` and
+    /// returns empty results instead of running.
     public var checkOnly = false
+    /// `ouro check`: the plans of the experiments whose `e:run{}` the main chunk reached.
+    public var checked: [String] = []
     /// Defaults for `e:run{}` (the command line's --jobs, --out, … when run by `ouro run`).
     public var runDefaults = ExperimentRunOptions()
     /// The session that set this state up (experiments run through it).

@@ -188,10 +188,13 @@ struct Check: ParsableCommand {
             // The main chunk runs (it declares the experiments and loads their data); experiments do not.
             session.state.output = { _ in }
             session.state.context.checkOnly = true
-            do { try session.run() } catch let e as LuaError where e.message.hasSuffix(ExperimentDriver.checkStop) {}
+            // Each e:run{} is checked where the chunk reaches it and returns empty results (see OuroContext.checked).
+            try session.run()
+            let checked = session.state.context.checked
             let names = try ExperimentDriver.declaredNames(in: session)
+            for plan in checked { print(plan) }
             for name in names { print(try ExperimentDriver.plan(session, name: name)) }
-            print("\(file): ok\(names.isEmpty ? " (no experiments declared)" : "")")
+            print("\(file): ok\(names.isEmpty && checked.isEmpty ? " (no experiments declared)" : "")")
         } catch let e as ValidationError {
             throw e
         } catch {

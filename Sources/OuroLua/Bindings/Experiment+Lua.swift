@@ -1,11 +1,22 @@
 import Foundation
 import Ouro
 
-/// A results database opened from Lua (`ouro.results.open`).
+/// A results database opened from Lua (`ouro.results.open`), or the empty results `e:run{}` returns
+/// under `ouro check` (no store: its queries of values answer empty lists, the others fail).
 public final class ResultsHandle: CustomStringConvertible {
-    public let store: ResultStore
-    public init(_ store: ResultStore) { self.store = store }
+    let backing: ResultStore?
+    public init(_ store: ResultStore) { self.backing = store }
+    /// The results of an experiment that `ouro check` did not run.
+    init(checkedExperiment: String) { backing = nil; checked = checkedExperiment }
+    private var checked = ""
+    /// The store; throws for the empty results of `ouro check`.
+    public func store() throws -> ResultStore {
+        guard let backing else { throw LuaArgumentError("ouro check runs no experiment: '\(checked)' has no results") }
+        return backing
+    }
+    public var isEmpty: Bool { backing == nil }
     public var description: String {
+        guard let store = backing else { return "Results(\(checked): not run by ouro check)" }
         let runs = (try? store.runs().count) ?? 0
         return "Results(\(LuaState.displayPath(store.path)), \(runs) run\(runs == 1 ? "" : "s"))"
     }
@@ -36,8 +47,11 @@ extension OuroBindings {
             let name = e["name"]?.string ?? ""
             let path: String
             if lua.state.context.checkOnly {
-                // `ouro check`: the file's main chunk stops at its first e:run{}; what it declared is checked.
-                throw LuaError(.runtime, ExperimentDriver.checkStop)
+                // `ouro check`: nothing runs; e:run{} validates the experiment now and returns empty
+                // results, so the main chunk goes on to declare (and check) the file's later experiments.
+                lua.state.context.checked.append(try ExperimentDriver.plan(session, name: name))
+                lua.push(object: ResultsHandle(checkedExperiment: name))
+                return 1
             }
             if let target = lua.state.context.workerTarget {
                 // A worker replaying the file: the experiment it serves stops the replay here;
@@ -55,9 +69,10 @@ extension OuroBindings {
 
         state.registerType(ResultsHandle.self, name: "Results", methods: [
             "series": ("r:series(metric, { cell = 1 }) → per generation { generation, mean, sd, ci95, n } (over seeds)", { r, lua in
+                if r.isEmpty { lua.push(LuaTable()); return 1 }
                 let metric = try lua.argString(2, "metric")
                 let o = try lua.options(at: 3, allowed: ["cell", "reference"])
-                let points = try r.store.series(metric, cell: try o.integer("cell", default: 1, min: 1)!,
+                let points = try r.store().series(metric, cell: try o.integer("cell", default: 1, min: 1)!,
                                                 includeReference: try o.bool("reference", default: false)!)
                 lua.push(LuaTable(array: points.map { p in
                     .table(LuaTable(fields: ["generation": .integer(Int64(p.generation)), "mean": .number(p.mean),
@@ -65,10 +80,23 @@ extension OuroBindings {
                 }))
                 return 1
             }),
+            "values": ("r:values(metric, { cell = 1, seed = s, generation = g, reference = false }) → { { seed, generation, value }, … } (per seed, by seed then generation)", { r, lua in
+                if r.isEmpty { lua.push(LuaTable()); return 1 }
+                let metric = try lua.argString(2, "metric")
+                let o = try lua.options(at: 3, allowed: ["cell", "seed", "generation", "reference"])
+                let values = try r.store().values(metric, cell: try o.integer("cell", default: 1, min: 1)!, seed: try o.integer("seed"),
+                                                generation: try o.integer("generation", min: -1),
+                                                includeReference: try o.bool("reference", default: false)! || (try o.integer("generation")) == -1)
+                lua.push(LuaTable(array: values.map { v in
+                    .table(LuaTable(fields: ["seed": .integer(Int64(v.seed)), "generation": .integer(Int64(v.generation)),
+                                             "value": .number(v.value)]))
+                }))
+                return 1
+            }),
             "shift": ("r:shift(metric, { last = 5, cell = 1 }) → { ratio, difference, ratio_ci95, … }: mean of the last generations ÷ generation 0", { r, lua in
                 let metric = try lua.argString(2, "metric")
                 let o = try lua.options(at: 3, allowed: ["cell", "last"])
-                let s = try r.store.shift(metric, cell: try o.integer("cell", default: 1, min: 1)!, last: try o.integer("last", default: 5, min: 1)!)
+                let s = try r.store().shift(metric, cell: try o.integer("cell", default: 1, min: 1)!, last: try o.integer("last", default: 5, min: 1)!)
                 lua.push(LuaTable(fields: [
                     "ratio": .number(s.ratio.mean), "ratio_ci95": .number(s.ratio.ci95),
                     "difference": .number(s.difference.mean), "difference_ci95": .number(s.difference.ci95),
@@ -79,12 +107,13 @@ extension OuroBindings {
             }),
             "texts": ("r:texts{ cell = 1, seed = 1, generation = 0 } → the generated texts", { r, lua in
                 let o = try lua.options(at: 2, allowed: ["cell", "seed", "generation"])
-                lua.push(try r.store.texts(cell: try o.integer("cell", default: 1, min: 1)!, seed: try o.integer("seed", default: 1)!,
+                lua.push(try r.store().texts(cell: try o.integer("cell", default: 1, min: 1)!, seed: try o.integer("seed", default: 1)!,
                                            generation: try o.integer("generation", default: 0, min: 0)!))
                 return 1
             }),
             "runs": ("r:runs() → { { cell, seed, status, generations, params }, … }", { r, lua in
-                lua.push(LuaTable(array: try r.store.runs().map { info in
+                if r.isEmpty { lua.push(LuaTable()); return 1 }
+                lua.push(LuaTable(array: try r.store().runs().map { info in
                     .table(LuaTable(fields: ["cell": .integer(Int64(info.cell)), "seed": .integer(Int64(info.seed)),
                                              "status": .string("\(info.status)"), "generations": .integer(Int64(info.generations)),
                                              "params": .string(info.cellParams)]))
@@ -92,21 +121,22 @@ extension OuroBindings {
                 return 1
             }),
             "metrics": ("r:metrics() → names of the stored metrics", { r, lua in
-                lua.push(try r.store.metricNames())
+                if r.isEmpty { lua.push(LuaTable()); return 1 }
+                lua.push(try r.store().metricNames())
                 return 1
             }),
             "report": ("r:report{ out = dir, png = false } → path of the HTML report (default: next to the database, <name>-report/)", { r, lua in
                 let o = try lua.options(at: 2, allowed: ["out", "png"])
-                let dir = try o.string("out") ?? HTMLReport.defaultFolder(for: r.store.path)
+                let dir = try o.string("out") ?? HTMLReport.defaultFolder(for: try r.store().path)
                 try lua.state.sandbox?.checkWrite(dir)
-                let paths = try HTMLReport.write(store: r.store, to: dir, png: try o.bool("png", default: false)!) { note in
+                let paths = try HTMLReport.write(store: try r.store(), to: dir, png: try o.bool("png", default: false)!) { note in
                     FileHandle.standardError.write(Data((note + "\n").utf8))
                 }
                 lua.push(paths.first ?? dir)
                 return 1
             }),
             "csv": ("r:csv() → tidy CSV text (experiment, cell, params…, seed, generation, metric, value)", { r, lua in
-                lua.push(try r.store.exportCSV())
+                lua.push(try r.store().exportCSV())
                 return 1
             }),
         ])
@@ -115,7 +145,7 @@ extension OuroBindings {
             let o = try lua.options(at: 2, allowed: ["metrics", "cells", "out"])
             let metrics = o["metrics"]?.table?.array.compactMap(\.string) ?? []
             let cells = o["cells"]?.table?.array.compactMap { $0.number.map { Int($0) } }
-            let svg = try SVGChart.plot(store: r.store, metrics: metrics, cells: cells)
+            let svg = try SVGChart.plot(store: try r.store(), metrics: metrics, cells: cells)
             if let name = try o.string("out") {
                 let out = try checkedWrite(lua, name)
                 try svg.write(toFile: out, atomically: true, encoding: .utf8)

@@ -38,8 +38,6 @@ public enum ExperimentDriver {
     /// A worker re-runs the file's main chunk to declare the experiments; when the chunk reaches
     /// `e:run{}` of the experiment the worker serves, it stops there with this marker.
     static let workerStop = "(worker: experiment declared)"
-    /// `ouro check` stops a file's main chunk at its first `e:run{}` with this marker.
-    public static let checkStop = "(check: experiments declared)"
 
     /// Validates every cell of experiment `name` (schedules evaluated for every generation, pool
     /// sizes checked) and returns them.
@@ -56,7 +54,8 @@ public enum ExperimentDriver {
         func wrap<M: LoopModel>(_ spec: CellSpec<M>, pool: Int) throws -> PreparedCell {
             let runner: LoopRunner<M>
             do { runner = try LoopRunner(spec: spec) } catch {
-                throw LuaError(.runtime, "\(name), cell \(cell)\(r.params.isEmpty ? "" : " \(r.parametersJSON)"): \(error)")
+                // An invalid schedule value names the line of the function that returned it.
+                throw LuaError(.runtime, "\(r.location(of: error))\(name), cell \(cell)\(r.params.isEmpty ? "" : " \(r.parametersJSON)"): \(error)")
             }
             return PreparedCell(index: cell, parameters: r.parametersJSON, generations: runner.plan.generations,
                                 humanNeeded: runner.plan.humanNeeded, humanPool: pool, trainSize: runner.plan.trainSize,
