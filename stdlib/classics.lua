@@ -17,24 +17,26 @@ end
 
 --- Prints `series` (r:series output: mean, sd, n per generation) beside `closed(g)`, with
 --- z = (mean − closed) / (sd / √n) for every generation; prints every `every`-th generation and the
---- last (all with every = 1). Returns the largest |z| over all generations (0 for an empty series,
---- as `ouro check` gives: it runs nothing).
+--- last (all with every = 1). Where every seed has the same value (sd = 0, e.g. all fixed) z is
+--- undefined: printed as "—", left out of the worst and counted. Returns the largest |z| over the
+--- other generations (0 for an empty series, as `ouro check` gives: it runs nothing).
 function classics.compare(title, series, closed, every)
   every = every or 5
   print(("\n%s (%d seeds)"):format(title, series[1] and series[1].n or 0))
   print(("  %4s  %12s  %10s  %12s  %7s"):format("g", "measured", "± se", "closed form", "z"))
-  local worst = 0
+  local worst, undefined = 0, 0
   for i, p in ipairs(series) do
     local se = p.sd / math.sqrt(p.n)
     local c = closed(p.generation)
-    local z = se > 0 and (p.mean - c) / se or (p.mean == c and 0 or math.huge)
-    if math.abs(z) > math.abs(worst) then worst = z end
+    local z = se > 0 and (p.mean - c) / se or nil
+    if z == nil then undefined = undefined + 1 elseif math.abs(z) > worst then worst = math.abs(z) end
     if p.generation % every == 0 or i == #series then
-      print(("  %4d  %12.5f  %10.5f  %12.5f  %7.2f"):format(p.generation, p.mean, se, c, z))
+      print(("  %4d  %12.5f  %10.5f  %12.5f  %7s"):format(p.generation, p.mean, se, c, z and ("%.2f"):format(z) or "—"))
     end
   end
-  print(("  worst |z| over %d generations: %.2f"):format(#series, math.abs(worst)))
-  return math.abs(worst)
+  print(("  worst |z| over %d generations: %.2f%s"):format(#series - undefined, worst,
+    undefined > 0 and (" (%d generations without spread among seeds: z undefined)"):format(undefined) or ""))
+  return worst
 end
 
 return classics

@@ -6,9 +6,9 @@
 -- over with probability p_i (checked on the seeds' last generation: a binomial z per type); the
 -- mean time to fixation ≈ −2n·Σ(1−p_i)ln(1−p_i) is a diffusion approximation (printed, not scored).
 --
---   ouro run experiments/classics/wright_fisher.lua             (400 seeds, 150 generations)
+--   ouro run experiments/classics/wright_fisher.lua             (400 seeds, 120 generations)
 local classics = require("classics")
-local n, G = ouro.params.n or 20, ouro.params.generations or 150
+local n, G = ouro.params.n or 20, ouro.params.generations or 120
 local human = ouro.data.categorical{ probs = { 0.5, 0.3, 0.2 }, n = 100000, seed = 1 }
 local p = { 0, 0, 0 }                                  -- the human pool's own shares
 for _, x in ipairs(human:values()) do p[x + 1] = p[x + 1] + 1 / human:count() end
