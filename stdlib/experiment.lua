@@ -77,8 +77,8 @@ local schema = {
   { "train_size", required = true, doc = "documents in every training set", check = integer_at_least(1) },
   { "synthetic_ratio", default = 0.5, doc = "fraction of synthetic documents for g ≥ 1: a number in [0, 1] or function(g)", check = number_in(0, 1) },
   { "fresh_human", default = true, doc = "each generation gets a disjoint fresh slice of the human pool", check = one_of_types({ "boolean" }, "true or false") },
-  -- The accumulation modes, side by side in docs/loop.md ("Training sets"); the names are
-  -- ExperimentSpecReader.accumulateModes.
+  -- Issue 18: the accumulation modes, side by side in docs/loop.md ("Training sets"); the names
+  -- are ExperimentSpecReader.accumulateModes.
   { "accumulate", default = true, doc = "false/\"replace\", true/\"pool\" (stratified pool of generations ≥ 1), \"pool-shuffled\", \"subsample\" (from everything, generation 0 included), \"all\"",
     check = function(v, name)
       local modes = { replace = true, pool = true, ["pool-shuffled"] = true, subsample = true, all = true }
@@ -157,6 +157,7 @@ local function check_varying(k)
 end
 
 --- Checks that a cell's fields do not contradict each other (also after grid values are set).
+--- Issue 18 (eval_size = 0 is allowed, but not with metrics); issue 13's field table may own this.
 local function check_consistent(s, where_)
   if s.eval_size == 0 and #s.metrics > 0 then
     fail(("%s'eval_size' = 0 computes no metric, yet 'metrics' names %d; give eval_size ≥ 1 or no metrics"):format(where_, #s.metrics))

@@ -38,7 +38,8 @@ local function report(r)
     if v.value >= 0 and first[v.seed] == nil then first[v.seed] = v.generation + 1; fixed = fixed + 1 end
     if v.generation == G - 1 then wins[v.value] = wins[v.value] + 1 end
   end
-  print(("\nfixation by generation %d: %d of %d seeds"):format(G - 1, fixed, fixed + wins[-1]))
+  print(("\nfixation by generation %d: %d of %d seeds%s"):format(G - 1, fixed, fixed + wins[-1],
+    wins[-1] > fixed / 100 and " (too few: early fixations favour the larger shares; give more generations)" or ""))
   for t = 0, 2 do
     local q = ouro.oracle.fixation_probability{ p = p[t + 1] }
     local z = fixed > 0 and (wins[t] - fixed * q) / math.sqrt(fixed * q * (1 - q)) or 0
