@@ -68,6 +68,17 @@ final class ClassicsTests: XCTestCase {
         XCTAssert(r.2.contains("cannot be fitted on the human data") && r.2.contains("expected a category id in 0..<3"), r.2)
     }
 
+    func testAModelMetricInATextExperimentIsRefusedBeforeRunning() throws {
+        let source = """
+        ouro.metrics.register("p", function(m) return 1 end, { kind = "model" })
+        experiment { name = "t", human = ouro.data.from{ "a b c", "b c d", "c d e", "d e f" }, model = ouro.model.ngram{ order = 2 },
+          generations = 2, train_size = 2, metrics = { "p" }, eval_size = 2 }
+        """
+        let r = try run(source, ["check", "exp.lua"])
+        XCTAssertEqual(r.0, 2, r.1 + r.2)
+        XCTAssert(r.2.contains("metric 'p' reads a toy model's parameters"), r.2)
+    }
+
     func testCheckChecksEveryExperimentOfAFile() throws {
         let first = ExperimentTests.gaussian()
         let second = ExperimentTests.gaussian().replacingOccurrences(of: "name = \"g\"", with: "name = \"h\"")

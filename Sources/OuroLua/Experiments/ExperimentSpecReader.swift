@@ -138,6 +138,9 @@ extension ExperimentSpecReader {
     func textSpec(human: Dataset) throws -> CellSpec<NGramLoopModel> {
         let names = metricNames
         let registry = state.context.metrics
+        if let m = names.first(where: { registry.info($0)?.kind == .model }) {
+            throw LuaError(.runtime, "metric '\(m)' reads a toy model's parameters (kind \"model\"), and a text experiment's models are n-grams")
+        }
         let sampling: Schedule<GenerationParams?>
         switch fields["sampling"] {
         case .function(let f)?:
