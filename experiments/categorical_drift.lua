@@ -23,7 +23,7 @@ local function after(r)
     local measured = p.mean / (1 - 1 / 2000)
     if p.generation % 5 == 0 or p.generation == G - 1 then
       print(("  %3d  %10.4f  %8.4f  %10.4f"):format(p.generation, measured, p.ci95,
-        ouro.oracle.heterozygosity{ h0 = h0, n = n, g = p.generation + 1 }))
+        ouro.oracle.heterozygosity{ h0 = h0, n = n, g = p.generation }))
     end
   end
 end

@@ -84,8 +84,15 @@ local schema = {
   { "train_size", required = true, doc = "documents in every training set", check = integer_at_least(1) },
   { "synthetic_ratio", default = 0.5, doc = "fraction of synthetic documents for g ≥ 1: a number in [0, 1] or function(g)", check = number_in(0, 1) },
   { "fresh_human", default = true, doc = "each generation gets a disjoint fresh slice of the human pool", check = one_of_types({ "boolean" }, "true or false") },
-  { "accumulate", default = true, doc = "true: draw from a pool of all generations ≥ 1; false: replace; \"all\": train on everything so far",
-    check = function(v, name) if type(v) ~= "boolean" and v ~= "all" then fail(("'%s' must be true, false or \"all\", got %s"):format(name, show(v)), name) end end },
+  -- Issue 18: the accumulation modes, side by side in docs/loop.md ("Training sets"); the names
+  -- are ExperimentSpecReader.accumulateModes.
+  { "accumulate", default = true, doc = "false/\"replace\", true/\"pool\" (stratified pool of generations ≥ 1), \"pool-shuffled\", \"subsample\" (from everything, generation 0 included), \"all\"",
+    check = function(v, name)
+      local modes = { replace = true, pool = true, ["pool-shuffled"] = true, subsample = true, all = true }
+      if type(v) ~= "boolean" and not modes[v] then
+        fail(("'%s' must be true, false, \"replace\", \"pool\", \"pool-shuffled\", \"subsample\" or \"all\", got %s"):format(name, show(v)), name)
+      end
+    end },
   { "sampling", default = {}, doc = "generation options (temperature, top_k, top_p, min_p, repetition_penalty, max_new_tokens) or function(g)",
     check = function(v, name)
       if type(v) == "function" then return end
@@ -135,13 +142,13 @@ local schema = {
         end
       end
     end },
-  { "eval_size", default = 250, doc = "generated documents evaluated per generation", check = integer_at_least(1) },
+  { "eval_size", default = 250, doc = "generated documents evaluated per generation (0: no metrics)", check = integer_at_least(0) },
   { "seeds", default = { 1 }, doc = "one run per seed and cell",
     check = function(v, name)
       if type(v) ~= "table" or #v == 0 then fail(("'%s' must be a non-empty list of integers"):format(name), name) end
       for i, s in ipairs(v) do if not is_integer(s) or s < 0 then fail(("'%s'[%d] must be an integer ≥ 0, got %s"):format(name, i, show(s)), name) end end
     end },
-  { "grid", doc = "{ field = { v1, v2, … } }: one cell per combination of values",
+  { "grid", doc = "{ field = { v1, v2, … } }: one cell per combination of values; or a list of cells { { field = v, … }, … }",
     check = function(v, name) if type(v) ~= "table" then fail(("'%s' must be a table, got %s"):format(name, type(v)), name) end end },
   { "after", doc = "function(r) run once with the results (Results) when every cell is done, in the coordinating process",
     check = one_of_types({ "function" }, "a function(r)") },
@@ -152,29 +159,56 @@ for _, f in ipairs(schema) do by_name[f[1]] = f; names[#names + 1] = f[1] end
 
 local function copy(t) local c = {} for k, v in pairs(t) do c[k] = v end return c end
 
---- Expands the grid into cells: keys in alphabetical order, the last varying fastest.
+local function check_varying(k)
+  if type(k) ~= "string" or not by_name[k] or k == "grid" or k == "seeds" or k == "after" then
+    fail(("grid: '%s' is not a field that can vary"):format(tostring(k)), "grid." .. tostring(k))
+  end
+end
+
+--- Checks that a cell's fields do not contradict each other (also after grid values are set).
+--- Issue 18 (eval_size = 0 is allowed, but not with metrics); issue 13's field table may own this.
+local function check_consistent(s, where_)
+  if s.eval_size == 0 and #s.metrics > 0 then
+    fail(("%s'eval_size' = 0 computes no metric, yet 'metrics' names %d; give eval_size ≥ 1 or no metrics"):format(where_, #s.metrics))
+  end
+end
+
+--- Expands the grid into cells. A cross product { field = { v1, v2 } }: keys in alphabetical
+--- order, the last varying fastest. A list of cells { { field = v, … }, … } (paired values):
+--- one cell per entry, in order.
 local function expand(spec)
   local grid = spec.grid
   if grid == nil then return { { index = 1, params = {}, spec = spec } } end
-  local keys = {}
-  for k, values in pairs(grid) do
-    if type(k) ~= "string" or not by_name[k] or k == "grid" or k == "seeds" or k == "after" then
-      fail(("grid: '%s' is not a field that can vary"):format(tostring(k)), "grid." .. tostring(k))
+  local cells = {}
+  if #grid > 0 then
+    -- Paired values (issue 18; the field table of issue 13 may absorb this check).
+    for k in pairs(grid) do
+      if math.type(k) ~= "integer" then fail(("grid: mix of a list of cells and field '%s'; give either { { field = v, … }, … } or { field = { v1, v2 } }"):format(tostring(k))) end
     end
-    if type(values) ~= "table" or #values == 0 then fail(("grid: '%s' must list at least one value"):format(k), "grid." .. k) end
-    keys[#keys + 1] = k
-  end
-  table.sort(keys)
-  local cells = { { params = {} } }
-  for _, k in ipairs(keys) do
-    local next_cells = {}
-    for _, c in ipairs(cells) do
-      for _, v in ipairs(grid[k]) do
-        local p = copy(c.params); p[k] = v
-        next_cells[#next_cells + 1] = { params = p }
+    for i, entry in ipairs(grid) do
+      if type(entry) ~= "table" or next(entry) == nil then fail(("grid[%d] must be a table { field = value, … }"):format(i)) end
+      for k in pairs(entry) do check_varying(k) end
+      cells[i] = { params = copy(entry) }
+    end
+  else
+    local keys = {}
+    for k, values in pairs(grid) do
+      check_varying(k)
+      if type(values) ~= "table" or #values == 0 then fail(("grid: '%s' must list at least one value"):format(k), "grid." .. k) end
+      keys[#keys + 1] = k
+    end
+    table.sort(keys)
+    cells = { { params = {} } }
+    for _, k in ipairs(keys) do
+      local next_cells = {}
+      for _, c in ipairs(cells) do
+        for _, v in ipairs(grid[k]) do
+          local p = copy(c.params); p[k] = v
+          next_cells[#next_cells + 1] = { params = p }
+        end
       end
+      cells = next_cells
     end
-    cells = next_cells
   end
   for i, c in ipairs(cells) do
     c.index = i
@@ -184,6 +218,7 @@ local function expand(spec)
       by_name[k].check(v, "grid." .. k)
       c.spec[k] = v
     end
+    check_consistent(c.spec, ("cell %d: "):format(i))
   end
   return cells
 end
@@ -239,6 +274,7 @@ function experiment(spec)
   if s.base ~= nil and s.finetune == nil then fail("'base' needs finetune = { weight = … }", "base") end
   if s.chain and s.finetune == nil then fail("'chain' needs finetune = { weight = … }", "chain") end
   if s.base == nil and s.model == nil then fail("give a model: model = ouro.model.ngram{ … } (or base = m, finetune = { weight = … })") end
+  if s.grid == nil then check_consistent(s, "") end
   local e = setmetatable({ name = s.name, spec = s, cells = expand(s), where = where() }, Experiment)
   for _, other in ipairs(ouro._experiments) do
     if other.name == e.name then fail(("another experiment is already named '%s' (%s)"):format(e.name, other.where)) end

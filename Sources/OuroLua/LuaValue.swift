@@ -232,6 +232,18 @@ public final class LuaFunctionRef {
 
     func push(on lua: Lua) { _ = lua.rawGet(ouro_registryindex(), index: Int(ref)) }
 
+    /// `file:line: ` where the function is defined (its first line), or "" for a C function or
+    /// a closed state; error messages about a value the function returned start with it.
+    public var location: String {
+        guard let state else { return "" }
+        let lua = state.lua
+        push(on: lua)
+        var ar = lua_Debug()
+        guard lua_getinfo(lua.L, ">S", &ar) != 0, ar.linedefined > 0 else { return "" }
+        let short = withUnsafeBytes(of: ar.short_src) { raw in String(cString: raw.bindMemory(to: CChar.self).baseAddress!) }
+        return "\(short):\(ar.linedefined): "
+    }
+
     /// Calls the function with `args` on `lua` (the calling thread) or on the main thread, returning
     /// all its results. Lua errors become a thrown `LuaError`.
     @discardableResult

@@ -55,4 +55,73 @@ public struct NumericData: Equatable, Sendable, CustomStringConvertible {
         var rng = Xoshiro256(seed: seed, "categorical")
         return NumericData(dim: 1, values: (0..<n).map { _ in Double(rng.categorical(probs)) })
     }
+
+    /// One component of `mixture`: a weight and a normal distribution (mean vector, common sd).
+    public struct Component: Sendable, Equatable {
+        public var weight: Double
+        public var mean: [Double]
+        public var sd: Double
+        public init(weight: Double, mean: [Double], sd: Double) { self.weight = weight; self.mean = mean; self.sd = sd }
+    }
+
+    /// `n` draws from a mixture of normal distributions (Shumailov et al.'s GMM data): per row a
+    /// component picked with probability weight / Σ weights, then its coordinates. Stream
+    /// `(seed, "mixture")`.
+    /// - Throws: `DataError` if there is no component, the means differ in length or are empty,
+    ///   a weight is negative or all are 0, an sd is negative, a parameter is not finite, or `n < 0`.
+    public static func mixture(_ components: [Component], n: Int, seed: UInt64) throws -> NumericData {
+        guard let first = components.first else { throw DataError("mixture: give at least one component") }
+        let d = first.mean.count
+        for (i, c) in components.enumerated() {
+            guard c.mean.count == d, d > 0 else { throw DataError("mixture: component \(i + 1) has \(c.mean.count) mean values, component 1 has \(d) (at least 1)") }
+            guard c.mean.allSatisfy(\.isFinite) else { throw DataError("mixture: component \(i + 1): mean must be finite") }
+            guard c.weight.isFinite && c.weight >= 0 else { throw DataError("mixture: component \(i + 1): weight must be a non-negative number (got \(c.weight))") }
+            guard c.sd.isFinite && c.sd >= 0 else { throw DataError("mixture: component \(i + 1): sd must be a non-negative number (got \(c.sd))") }
+        }
+        guard components.reduce(0, { $0 + $1.weight }) > 0 else { throw DataError("mixture: the weights must have a positive sum") }
+        guard n >= 0 else { throw DataError("mixture: n must be non-negative (got \(n))") }
+        var rng = Xoshiro256(seed: seed, "mixture")
+        let weights = components.map(\.weight)
+        var v = [Double]()
+        v.reserveCapacity(n * d)
+        for _ in 0..<n {
+            let c = components[rng.categorical(weights)]
+            for m in c.mean { v.append(rng.normal(mean: m, sd: c.sd)) }
+        }
+        return NumericData(dim: d, values: v)
+    }
+
+    /// `n` rows `(x₁, …, x_d, y)` of a linear model: x ~ N(0, I_d), y = x·weights + intercept +
+    /// noise·z (the data of `LinearRegressionModel`). Stream `(seed, "linear")`, per row the d
+    /// features then the noise.
+    /// - Throws: `DataError` if `weights` is empty, a parameter is not finite, `noise < 0` or `n < 0`.
+    public static func linear(weights: [Double], intercept: Double = 0, noise: Double, n: Int, seed: UInt64) throws -> NumericData {
+        guard !weights.isEmpty else { throw DataError("linear: weights must have at least one value") }
+        guard weights.allSatisfy(\.isFinite), intercept.isFinite else { throw DataError("linear: weights and intercept must be finite") }
+        guard noise.isFinite && noise >= 0 else { throw DataError("linear: noise must be a non-negative number (got \(noise))") }
+        guard n >= 0 else { throw DataError("linear: n must be non-negative (got \(n))") }
+        var rng = Xoshiro256(seed: seed, "linear")
+        let d = weights.count + 1
+        var v = [Double](repeating: 0, count: n * d)
+        for r in 0..<n {
+            var y = intercept
+            for j in 0..<weights.count { let x = rng.normal(); v[r * d + j] = x; y += weights[j] * x }
+            v[r * d + d - 1] = y + noise * rng.normal()
+        }
+        return NumericData(dim: d, values: v)
+    }
+
+    /// Rows given as arrays of equal length (a Lua table of numbers or of rows).
+    /// - Throws: `DataError` if there is no row, rows differ in length or are empty, or a value is not finite.
+    public static func rows(_ rows: [[Double]]) throws -> NumericData {
+        guard let d = rows.first?.count, d > 0 else { throw DataError("numeric: give at least one row of at least one value") }
+        var v = [Double]()
+        v.reserveCapacity(rows.count * d)
+        for (i, r) in rows.enumerated() {
+            guard r.count == d else { throw DataError("numeric: row \(i + 1) has \(r.count) values, row 1 has \(d)") }
+            if let j = r.firstIndex(where: { !$0.isFinite }) { throw DataError("numeric: row \(i + 1), value \(j + 1) is not finite (\(r[j]))") }
+            v.append(contentsOf: r)
+        }
+        return NumericData(dim: d, values: v)
+    }
 }

@@ -59,6 +59,10 @@ public enum Accumulate: Sendable, Equatable {
     /// Everything so far, no subsampling: generation 0's human data and every later generation's
     /// new data; the training set grows by `trainSize` documents per generation.
     case all
+    /// Accumulate-subsample (Kazdan et al. 2024): the training set is `trainSize` documents drawn
+    /// without replacement (stream `pool`) from everything so far, generation 0's data included
+    /// (the set `.all` trains on).
+    case subsample
 }
 
 /// Which model each generation trains.

@@ -2,10 +2,12 @@ import Foundation
 
 /// One run of an experiment: a cell and a seed.
 public struct RunPair: Hashable, Sendable, CustomStringConvertible {
+    /// The cell's position, 0-based (the user's cell number is `cell + 1`).
     public let cell: Int
     public let seed: Int
     public init(cell: Int, seed: Int) { self.cell = cell; self.seed = seed }
-    public var description: String { "cell \(cell), seed \(seed)" }
+    /// "cell 1, seed 7": the user's numbering (cells from 1, as in the store and in Lua).
+    public var description: String { "cell \(cell + 1), seed \(seed)" }
 }
 
 /// A run that failed in `ExperimentPlan.run`, with its error.
@@ -14,8 +16,12 @@ public struct RunFailure: Error, CustomStringConvertible {
     public let pair: RunPair?
     public let worker: Int
     public let error: any Error
+    /// "cell 1, seed 7: …" — unless the error already starts with the run (the runner's errors name
+    /// cell, seed and generation), so a run is numbered once and one way.
     public var description: String {
-        pair.map { "\($0): \(error)" } ?? "worker \(worker + 1) could not start: \(error)"
+        guard let pair else { return "worker \(worker + 1) could not start: \(error)" }
+        let message = "\(error)"
+        return message.hasPrefix("\(pair),") || message.hasPrefix("\(pair):") ? message : "\(pair): \(message)"
     }
 }
 

@@ -190,7 +190,7 @@ struct RunState<M: LoopModel> {
         var newData: [Ref] = []
         if g == 0 {
             refs = order[0..<plan.trainSize].map { (0, $0) }
-            if spec.accumulate == .all { everything = refs }
+            if spec.accumulate == .all || spec.accumulate == .subsample { everything = refs }
         } else {
             newData = humanShare(g) + kept.prefix(plan.synthetic[g]).map { (g, $0) }   // part g = output of g − 1
             switch spec.accumulate {
@@ -199,6 +199,10 @@ struct RunState<M: LoopModel> {
             case .all:
                 everything += newData
                 refs = everything
+            case .subsample:
+                everything += newData
+                var r = Xoshiro256(seed: stream(g, "pool"))
+                refs = r.sampleIndices(plan.trainSize, from: everything.count).map { everything[$0] }
             case .pool(let stratified):
                 pool += newData
                 if stratified {

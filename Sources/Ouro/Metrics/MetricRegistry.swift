@@ -8,6 +8,10 @@ public struct MetricInfo: Equatable, Sendable {
         case text
         /// Numeric samples.
         case numeric
+        /// The fitted toy model itself (`EvaluationSet.numericModel`: its mean, variance, weights,
+        /// coefficients, …), not its samples; computed in experiments for every generation, never
+        /// for the human reference row (which has no model).
+        case model
     }
 
     /// What a higher value means.
@@ -68,6 +72,8 @@ public struct EvaluationSet: Sendable {
     public var numeric: [Double]?
     /// The n-gram model that generated the texts, for `ppl_human` (nil for human data).
     public var model: NGramModel?
+    /// The toy model that generated the numeric sample, for metrics of kind `.model` (nil for human data).
+    public var numericModel: (any NumericModel)?
     private var humanBox: [EvaluationSet]
     private var heldOutBox: [EvaluationSet] = []
     /// Values shared by the metrics of one `MetricRegistry.compute` call.
@@ -229,6 +235,7 @@ public final class MetricRegistry: @unchecked Sendable {
             switch info.kind {
             case .text where !set.hasText: throw MetricError.wrongKind(metric: info.name, needs: .text)
             case .numeric where (set.numeric?.isEmpty ?? true): throw MetricError.wrongKind(metric: info.name, needs: .numeric)
+            case .model where set.numericModel == nil: throw MetricError.missingModel(metric: info.name)
             default: break
             }
             if info.needsModel && set.model == nil { throw MetricError.missingModel(metric: info.name) }

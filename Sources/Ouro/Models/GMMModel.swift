@@ -65,6 +65,25 @@ public struct GMMModel: NumericModel {
     /// The covariance of component `c` (`dim × dim` row-major).
     public func covariance(_ c: Int) -> [Double] { Array(covariances[(c * dim * dim)..<((c + 1) * dim * dim)]) }
 
+    /// The mean of the mixture, Σ_c w_c μ_c (`dim` values). After an M-step it equals the mean
+    /// of the fitted rows.
+    public var mixtureMean: [Double] {
+        (0..<dim).map { j in (0..<k).reduce(0) { $0 + weights[$1] * means[$1 * dim + j] } }
+    }
+
+    /// The variance of the mixture per coordinate, Σ_c w_c (σ²_cj + μ²_cj) − (Σ_c w_c μ_cj)².
+    /// After an M-step it equals the fitted rows' MLE variance (plus the variance floor), so a
+    /// refit loop shrinks it as `Oracles.mleVariance`.
+    public var mixtureVariances: [Double] {
+        let mu = mixtureMean
+        return (0..<dim).map { j in
+            (0..<k).reduce(0) { s, c in
+                let m = means[c * dim + j]
+                return s + weights[c] * (covariances[c * dim * dim + j * dim + j] + m * m)
+            } - mu[j] * mu[j]
+        }
+    }
+
     /// Fits the mixture by EM from a k-means++ start.
     /// - Throws: `NumericModelError` on a bad shape, a non-finite value, or fewer rows than `k`.
     /// - Complexity: O(iterations · rows · k · dim²).

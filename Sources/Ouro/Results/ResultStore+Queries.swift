@@ -13,6 +13,15 @@ public struct SeriesPoint: Equatable, Sendable {
     public var n: Int { summary.n }
 }
 
+/// One stored value of a metric: a run (seed) at a generation.
+public struct MetricValue: Equatable, Sendable {
+    public let seed: Int
+    /// The generation (−1 for the human reference row).
+    public let generation: Int
+    /// The value; NaN where the metric was NaN (stored as NULL).
+    public let value: Double
+}
+
 /// The shift of one seed's metric (see `MetricShift`).
 public struct SeedShift: Equatable, Sendable {
     public let seed: Int
@@ -134,6 +143,32 @@ extension ResultStore {
                 if byGeneration.last?.0 == g { byGeneration[byGeneration.count - 1].1.append(v) } else { byGeneration.append((g, [v])) }
             }
             return byGeneration.map { SeriesPoint(generation: $0.0, summary: Descriptive.summary($0.1)) }
+        }
+    }
+
+    /// Every stored value of a metric in a cell, one per (seed, generation): the per-seed data
+    /// behind `series` (for quantiles, counts of seeds, per-seed curves).
+    /// - Parameters:
+    ///   - seed: only this seed's values (nil: every seed).
+    ///   - generation: only this generation (nil: every generation).
+    ///   - includeReference: also the human reference rows (generation −1).
+    /// - Returns: values ordered by seed, then generation.
+    public func values(_ metric: String, cell: Int, seed: Int? = nil, generation: Int? = nil, experiment: String? = nil,
+                       includeReference: Bool = false) throws -> [MetricValue] {
+        try reader.read { db in
+            let cellID = try Self.cellID(db, cell, experiment, path: path)
+            try Self.requireMetric(db, metric)
+            var sql = """
+                SELECT r.seed, m.g, m.value FROM metrics m JOIN runs r ON r.id = m.run
+                WHERE r.cell = ? AND m.name = ? AND m.g >= ?
+                """
+            var arguments: StatementArguments = [cellID, metric, includeReference ? -1 : 0]
+            if let seed { sql += " AND r.seed = ?"; _ = arguments.append(contentsOf: [seed]) }
+            if let generation { sql += " AND m.g = ?"; _ = arguments.append(contentsOf: [generation]) }
+            sql += " ORDER BY r.seed, m.g"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                MetricValue(seed: row["seed"], generation: row["g"], value: (row["value"] as Double?) ?? .nan)
+            }
         }
     }
 

@@ -3,6 +3,9 @@ import Foundation
 /// Ordinary least squares with an intercept: the regression of the study's analysis
 /// (dataset properties → shift), with standardized coefficients, inference, CV R² and VIF.
 public enum OLS {
+    /// The default number of CV folds for n rows: 10, or leave-one-out (n folds) below 10 rows.
+    public static func defaultFolds(rows n: Int) -> Int { min(10, max(n, 2)) }
+
     /// Fits `y = b₀ + Σ bⱼ xⱼ + ε` by least squares (Householder QR).
     ///
     /// - `standardize`: y and every x are z-scored with their sample sd (divisor n − 1) before the
@@ -14,14 +17,15 @@ public enum OLS {
     /// - `cvR2 = 1 − SSE_cv/SST`: rows are shuffled once by `Xoshiro256(seed:)`, cut into `folds`
     ///   contiguous folds (the first n mod folds one row longer, as scikit-learn's KFold), each fold
     ///   predicted by the OLS fitted on the others; SSE_cv sums those out-of-fold squared errors and
-    ///   SST is the same as for `r2` (whole-sample mean). NaN if a training set is rank deficient.
+    ///   SST is the same as for `r2` (whole-sample mean). NaN if a training set is rank deficient
+    ///   or `folds` is 0 (no cross-validation).
     ///   It does not depend on `standardize` (OLS predictions are affine-equivariant).
     /// - `vif[j] = 1/(1 − R²ⱼ)`, R²ⱼ of xⱼ regressed on an intercept and the other regressors.
     /// - Parameters:
     ///   - y: the response, n values.
     ///   - x: named regressors, each n values, names distinct and not "intercept".
     ///   - standardize: z-score y and x first.
-    ///   - folds: the number of CV folds, 2…n.
+    ///   - folds: the number of CV folds, 2…n, or 0 for none (`defaultFolds(rows:)` suits any n).
     ///   - seed: the CV shuffle seed.
     /// - Throws: `OLSError` on mismatched lengths, non-finite values, too few rows, a constant
     ///   column under `standardize`, or collinear regressors.
@@ -36,7 +40,7 @@ public enum OLS {
             names.append(name)
         }
         guard n > p else { throw OLSError.tooFewRows(rows: n, parameters: p) }
-        guard folds >= 2 && folds <= n else { throw OLSError.folds(folds, rows: n) }
+        guard folds == 0 || (folds >= 2 && folds <= n) else { throw OLSError.folds(folds, rows: n) }
         for (name, values) in [("y", y)] + x.map({ ($0.name, $0.values) }) {
             if let i = values.firstIndex(where: { !$0.isFinite }) { throw OLSError.nonFinite(name: name, index: i) }
         }
@@ -90,6 +94,7 @@ public enum OLS {
         var sseCV = 0.0
         var start = 0
         var cvOK = true
+        if folds == 0 { cvOK = false }
         for f in 0..<folds where cvOK {
             let size = n / folds + (f < n % folds ? 1 : 0)
             let test = Array(order[start..<(start + size)])
@@ -195,7 +200,7 @@ public enum OLSError: Error, Equatable, CustomStringConvertible {
         case .length(let name, let count, let expected): return "ols: '\(name)' has \(count) values, y has \(expected)"
         case .duplicateName(let name): return "ols: regressor name '\(name)' is used twice (or is reserved)"
         case .tooFewRows(let rows, let parameters): return "ols: \(rows) rows cannot fit \(parameters) parameters (need more rows than parameters)"
-        case .folds(let k, let rows): return "ols: folds must be between 2 and the number of rows (\(rows)), got \(k)"
+        case .folds(let k, let rows): return "ols: folds must be 0 (no cross-validation) or between 2 and the number of rows (\(rows)), got \(k)"
         case .nonFinite(let name, let index): return "ols: '\(name)' value \(index + 1) is not a finite number"
         case .constant(let name): return "ols: '\(name)' is constant and cannot be standardized"
         case .collinear(let name): return "ols: '\(name)' is a linear combination of the columns before it"

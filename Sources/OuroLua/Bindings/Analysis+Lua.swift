@@ -125,7 +125,7 @@ extension OuroBindings {
             return 1
         }
 
-        state.register("ouro.stats.ols", doc: "ouro.stats.ols{ y = {…}, x = { name = {…}, … }, standardize = true, folds = 10, seed = 1 } → coef, se, t, p, ci95, r2, adj_r2, cv_r2, vif") { lua in
+        state.register("ouro.stats.ols", doc: "ouro.stats.ols{ y = {…}, x = { name = {…}, … }, standardize = true, folds = min(10, n) (0: no CV), seed = 1 } → coef, se, t, p, ci95, r2, adj_r2, cv_r2, vif") { lua in
             let o = try lua.options(at: 1, allowed: ["y", "x", "standardize", "folds", "seed"])
             func numbers(_ v: LuaValue?, _ what: String) throws -> [Double] {
                 guard case .table(let t)? = v else { throw LuaArgumentError("'\(what)' must be an array of numbers") }
@@ -135,7 +135,7 @@ extension OuroBindings {
             guard case .table(let xt)? = o["x"], !xt.fields.isEmpty else { throw LuaArgumentError("'x' must be a table { name = { … }, … }") }
             let x = try xt.fields.keys.sorted().map { (name: $0, values: try numbers(xt.fields[$0], "x.\($0)")) }
             let r = try OLS.fit(y: y, x: x, standardize: try o.bool("standardize", default: true)!,
-                                folds: try o.integer("folds", default: 10, min: 2)!, seed: UInt64(try o.integer("seed", default: 1, min: 0)!))
+                                folds: try o.integer("folds", default: OLS.defaultFolds(rows: y.count), min: 0)!, seed: UInt64(try o.integer("seed", default: 1, min: 0)!))
             func perName(_ values: [Double]) -> LuaValue {
                 .table(LuaTable(fields: Dictionary(uniqueKeysWithValues: zip(r.names, values.map { LuaValue.number($0) }))))
             }

@@ -42,8 +42,25 @@ extension OuroBindings {
             lua.push(object: Dataset.from(texts: texts, tokenizer: try tokenizer(o)))
             return 1
         }
-        state.register("ouro.data.concat", doc: "ouro.data.concat{ a, b, … } → one Dataset (label columns united)") { lua in
+        state.register("ouro.data.concat", doc: "ouro.data.concat{ a, b, … } → one Dataset (label columns united), or one NumericData (rows of the same dim)") { lua in
             guard lua.kind(at: 1) == .table else { throw LuaArgumentError("expected a table of datasets, got \(lua.typeName(at: 1))") }
+            _ = lua.rawGet(1, index: 1)
+            let numeric = lua.object(at: -1, as: NumericDataset.self) != nil
+            lua.pop()
+            if numeric {
+                var parts: [NumericData] = []
+                for k in stride(from: 1, through: lua.rawLength(1), by: 1) {
+                    _ = lua.rawGet(1, index: k)
+                    defer { lua.pop() }
+                    let d = try lua.argObject(-1, "datasets[\(k)] (all NumericData, like datasets[1])", as: NumericDataset.self).data
+                    guard d.dim == parts.first?.dim ?? d.dim else {
+                        throw LuaArgumentError("datasets[\(k)] has rows of dim \(d.dim), datasets[1] of dim \(parts[0].dim)")
+                    }
+                    parts.append(d)
+                }
+                lua.push(object: NumericDataset(NumericData.concat(parts)))
+                return 1
+            }
             var parts: [Dataset] = []
             for k in stride(from: 1, through: lua.rawLength(1), by: 1) {
                 _ = lua.rawGet(1, index: k)
@@ -52,6 +69,47 @@ extension OuroBindings {
             }
             guard !parts.isEmpty else { throw LuaArgumentError("expected at least one dataset") }
             lua.push(object: Dataset.concat(parts))
+            return 1
+        }
+        state.register("ouro.data.numeric", doc: "ouro.data.numeric{ 0.5, 1.2, … } or { { x1, y1 }, { x2, y2 }, … } → NumericData from a Lua array") { lua in
+            let t = try lua.argTable(1, "rows")
+            guard t.fields.isEmpty else { throw LuaArgumentError("expected an array of numbers or of rows, got a table with field '\(t.fields.keys.sorted()[0])'") }
+            let rows: [[Double]] = try t.array.enumerated().map { i, v in
+                if let x = v.number { return [x] }
+                guard case .table(let r) = v, r.fields.isEmpty else { throw LuaArgumentError("rows[\(i + 1)] must be a number or an array of numbers, got \(v.typeName)") }
+                return try r.array.enumerated().map { j, x in try x.number ?? { throw LuaArgumentError("rows[\(i + 1)][\(j + 1)] must be a number, got \(x.typeName)") }() }
+            }
+            do { lua.push(object: NumericDataset(try NumericData.rows(rows))) } catch let e as DataError { throw LuaArgumentError("\(e)") }
+            return 1
+        }
+        state.register("ouro.data.mixture", doc: "ouro.data.mixture{ components = { { weight = 0.5, mean = -2, sd = 1 }, … }, n = 1000, seed = 1 } → NumericData (mean may be a vector)") { lua in
+            let o = try lua.options(at: 1, allowed: ["components", "n", "seed"])
+            guard case .table(let t)? = o["components"], !t.array.isEmpty else {
+                throw LuaArgumentError("'components' must be a non-empty array of { weight = …, mean = …, sd = … }")
+            }
+            let components = try t.array.enumerated().map { i, v -> NumericData.Component in
+                guard case .table(let c) = v else { throw LuaArgumentError("components[\(i + 1)] must be a table { weight, mean, sd }") }
+                let co = try LuaOptions(validating: c, allowed: ["weight", "mean", "sd"])
+                let mean: [Double]
+                if case .table(let m)? = co["mean"] {
+                    mean = try m.array.map { try $0.number ?? { throw LuaArgumentError("components[\(i + 1)].mean must hold numbers") }() }
+                } else {
+                    mean = [try co.number("mean", default: 0)!]
+                }
+                return .init(weight: try co.number("weight", default: 1, min: 0)!, mean: mean, sd: try co.number("sd", default: 1, min: 0)!)
+            }
+            let n = try o.integer("n", min: 1) ?? { throw LuaArgumentError("'n' is required (number of rows)") }()
+            lua.push(object: NumericDataset(try NumericData.mixture(components, n: n, seed: UInt64(try o.integer("seed", default: 1, min: 0)!))))
+            return 1
+        }
+        state.register("ouro.data.linear", doc: "ouro.data.linear{ weights = { … }, intercept = 0, noise = 1, n = 1000, seed = 1 } → NumericData rows (x₁…x_d, y), x ~ N(0, I)") { lua in
+            let o = try lua.options(at: 1, allowed: ["weights", "intercept", "noise", "n", "seed"])
+            guard case .table(let t)? = o["weights"], !t.array.isEmpty else { throw LuaArgumentError("'weights' must be a non-empty array of numbers") }
+            let w = try t.array.enumerated().map { i, v in try v.number ?? { throw LuaArgumentError("'weights'[\(i + 1)] must be a number") }() }
+            let n = try o.integer("n", min: 1) ?? { throw LuaArgumentError("'n' is required (number of rows)") }()
+            lua.push(object: NumericDataset(try NumericData.linear(weights: w, intercept: try o.number("intercept", default: 0)!,
+                                                                   noise: try o.number("noise", default: 1, min: 0)!, n: n,
+                                                                   seed: UInt64(try o.integer("seed", default: 1, min: 0)!))))
             return 1
         }
         state.register("ouro.data.normal", doc: "ouro.data.normal{ mean = 0, sd = 1, n = 1000, seed = 1 } → NumericData (mean may be a vector)") { lua in

@@ -1,7 +1,7 @@
 import Foundation
 import Ouro
 
-/// A results database opened from Lua (`ouro.results.open`).
+/// A results database opened from Lua (`ouro.results.open`, `e:run{}`, the `r` of `after`).
 public final class ResultsHandle: CustomStringConvertible {
     public let store: ResultStore
     public init(_ store: ResultStore) { self.store = store }
@@ -50,6 +50,18 @@ extension OuroBindings {
                 lua.push(LuaTable(array: points.map { p in
                     .table(LuaTable(fields: ["generation": .integer(Int64(p.generation)), "mean": .number(p.mean),
                                              "sd": .number(p.sd), "ci95": .number(p.ci95), "n": .integer(Int64(p.n))]))
+                }))
+                return 1
+            }),
+            "values": ("r:values(metric, { cell = 1, seed = s, generation = g, reference = false }) → { { seed, generation, value }, … } (per seed, by seed then generation)", { r, lua in
+                let metric = try lua.argString(2, "metric")
+                let o = try lua.options(at: 3, allowed: ["cell", "seed", "generation", "reference"])
+                let values = try r.store.values(metric, cell: try o.integer("cell", default: 1, min: 1)!, seed: try o.integer("seed"),
+                                                generation: try o.integer("generation", min: -1),
+                                                includeReference: try o.bool("reference", default: false)! || (try o.integer("generation")) == -1)
+                lua.push(LuaTable(array: values.map { v in
+                    .table(LuaTable(fields: ["seed": .integer(Int64(v.seed)), "generation": .integer(Int64(v.generation)),
+                                             "value": .number(v.value)]))
                 }))
                 return 1
             }),

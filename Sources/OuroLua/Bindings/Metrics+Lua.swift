@@ -35,10 +35,13 @@ extension OuroBindings {
             if o.has("model") {
                 _ = lua.rawGet(3, field: "model")
                 defer { lua.pop() }
-                guard let m = lua.object(at: lua.top, as: NGramModel.self) else {
-                    throw LuaArgumentError("option 'model' must be an n-gram model, got \(lua.typeName(at: lua.top))")
+                if let toy = lua.object(at: lua.top, as: NumericModelBox.self) {
+                    set.numericModel = toy.model
+                } else if let m = lua.object(at: lua.top, as: NGramModel.self) {
+                    set.model = m
+                } else {
+                    throw LuaArgumentError("option 'model' must be an n-gram or toy model, got \(lua.typeName(at: lua.top))")
                 }
-                set.model = m
             }
             let values = try lua.state.context.metrics.compute(names, on: set)
             lua.push(LuaTable(fields: values.mapValues { .number($0) }))
@@ -52,22 +55,25 @@ extension OuroBindings {
             }))
             return 1
         }
-        state.register("ouro.metrics.register", doc: "ouro.metrics.register(name, function(texts) … return number end, { description, kind = 'text'|'numeric', direction = 'moreDiverse'|… })") { lua in
+        state.register("ouro.metrics.register", doc: "ouro.metrics.register(name, function(texts | values | model) … return number end, { description, kind = 'text'|'numeric'|'model', direction = 'moreDiverse'|… })") { lua in
             let name = try lua.argString(1, "metric name")
             guard lua.kind(at: 2) == .function, case .function(let f) = try lua.value(at: 2) else {
                 throw LuaArgumentError("expected a function(texts) returning a number, got \(lua.typeName(at: 2))")
             }
             let o = try lua.options(at: 3, allowed: ["description", "kind", "direction"])
-            let kind = MetricInfo.Kind(rawValue: try o.string("kind", default: "text", oneOf: ["text", "numeric"])!)!
+            let kind = MetricInfo.Kind(rawValue: try o.string("kind", default: "text", oneOf: ["text", "numeric", "model"])!)!
             let directions = MetricInfo.Direction.allCases.map { "\($0)" }
             let dname = try o.string("direction", default: "larger", oneOf: directions)!
             let direction = MetricInfo.Direction.allCases[directions.firstIndex(of: dname)!]
             let info = MetricInfo(name: name, description: try o.string("description", default: "a metric defined in Lua")!,
                                   kind: kind, direction: direction)
             try lua.state.context.metrics.register(info) { set in
-                let arg: LuaValue = kind == .numeric
-                    ? .table(LuaTable(array: (set.numeric ?? []).map { .number($0) }))
-                    : .table(LuaTable(array: set.texts.map { .string($0) }))
+                let arg: LuaValue
+                switch kind {
+                case .numeric: arg = .table(LuaTable(array: (set.numeric ?? []).map { .number($0) }))
+                case .text: arg = .table(LuaTable(array: set.texts.map { .string($0) }))
+                case .model: arg = .object(NumericModelBox(set.numericModel!))   // the registry checked it is there
+                }
                 let r = try f.call([arg])
                 guard let v = r.first?.number else {
                     throw LuaArgumentError("metric '\(name)' must return a number, got \(r.first?.typeName ?? "nothing")")

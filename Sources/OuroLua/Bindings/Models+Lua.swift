@@ -1,13 +1,27 @@
 import Foundation
 import Ouro
 
-/// A toy model (Gaussian, GMM, categorical) as a Lua object. The engine's toy models are values;
-/// the box gives them the identity Lua objects need (`m:fit(d)` changes `m` and returns it).
+/// A toy model (Gaussian, GMM, categorical, linreg, KDE) as a Lua object. The engine's toy models
+/// are values; the box gives them the identity Lua objects need (`m:fit(d)` changes `m` and returns it).
 public final class NumericModelBox: CustomStringConvertible {
     public var model: any NumericModel
     public let kind: String
     public init(_ model: any NumericModel, kind: String) { self.model = model; self.kind = kind }
+    /// A box named after the model's type (what `m.kind` says in Lua).
+    public convenience init(_ model: any NumericModel) { self.init(model, kind: NumericModelBox.kind(of: model)) }
     public var description: String { model.description }
+
+    /// The Lua name of a toy model's type: the `ouro.model.<name>` that makes it.
+    public static func kind(of model: any NumericModel) -> String {
+        switch model {
+        case is GaussianModel: return "gaussian"
+        case is GMMModel: return "gmm"
+        case is CategoricalModel: return "categorical"
+        case is LinearRegressionModel: return "linreg"
+        case is KDEModel: return "kde"
+        default: return "\(type(of: model))"
+        }
+    }
 }
 
 /// `ouro.model.*` and the model methods.
@@ -104,11 +118,25 @@ extension OuroBindings {
             }),
         ], properties: [
             "kind": { m, lua in lua.push(m.kind) },
+            // Fitted parameters (nil before a fit, or where the model has no such parameter). Metrics of
+            // kind "model" read them: a number for 1-D models, an array per coordinate otherwise.
             "mean": { m, lua in
-                if let g = m.model as? GaussianModel, g.isFitted { g.dim == 1 ? lua.push(g.mean[0]) : lua.push(g.mean) } else { lua.pushNil() }
+                func push(_ v: [Double]) { v.count == 1 ? lua.push(v[0]) : lua.push(v) }
+                switch m.model {
+                case let g as GaussianModel where g.isFitted: push(g.mean)
+                case let k as KDEModel where k.isFitted: push(k.mean)
+                case let g as GMMModel where g.isFitted: push(g.mixtureMean)
+                default: lua.pushNil()
+                }
             },
             "variance": { m, lua in
-                if let g = m.model as? GaussianModel, g.isFitted { g.dim == 1 ? lua.push(g.variance) : lua.push(g.variances) } else { lua.pushNil() }
+                func push(_ v: [Double]) { v.count == 1 ? lua.push(v[0]) : lua.push(v) }
+                switch m.model {
+                case let g as GaussianModel where g.isFitted: push(g.variances)
+                case let k as KDEModel where k.isFitted: push(k.variances)
+                case let g as GMMModel where g.isFitted: push(g.mixtureVariances)
+                default: lua.pushNil()
+                }
             },
             "probabilities": { m, lua in
                 if let c = m.model as? CategoricalModel { lua.push(c.probabilities) } else { lua.pushNil() }
@@ -116,11 +144,45 @@ extension OuroBindings {
             "weights": { m, lua in
                 if let g = m.model as? GMMModel { lua.push(g.weights) } else { lua.pushNil() }
             },
+            "means": { m, lua in   // GMM: one entry per component (a number when 1-D, else an array)
+                guard let g = m.model as? GMMModel, g.isFitted else { return lua.pushNil() }
+                lua.push(LuaTable(array: (0..<g.k).map { c in
+                    g.dim == 1 ? .number(g.mean(c)[0]) : .table(LuaTable(array: g.mean(c).map { .number($0) })) }))
+            },
+            "variances": { m, lua in   // GMM: each component's variances (the covariance diagonal)
+                guard let g = m.model as? GMMModel, g.isFitted else { return lua.pushNil() }
+                lua.push(LuaTable(array: (0..<g.k).map { c in
+                    let cov = g.covariance(c)
+                    return g.dim == 1 ? .number(cov[0]) : .table(LuaTable(array: (0..<g.dim).map { .number(cov[$0 * g.dim + $0]) }))
+                }))
+            },
+            "coefficients": { m, lua in
+                if let r = m.model as? LinearRegressionModel, r.isFitted { lua.push(r.coefficients) } else { lua.pushNil() }
+            },
+            "intercept": { m, lua in
+                if let r = m.model as? LinearRegressionModel, r.isFitted { lua.push(r.intercept) } else { lua.pushNil() }
+            },
+            "bandwidth": { m, lua in
+                if let k = m.model as? KDEModel { lua.push(k.bandwidth) } else { lua.pushNil() }
+            },
+            "rows": { m, lua in
+                switch m.model {
+                case let g as GaussianModel: lua.push(g.rows)
+                case let g as GMMModel: lua.push(g.rows)
+                case let c as CategoricalModel: lua.push(c.rows)
+                case let r as LinearRegressionModel: lua.push(r.rows)
+                case let k as KDEModel: lua.push(k.rows)
+                default: lua.pushNil()
+                }
+            },
         ])
-        state.register("ouro.model.gaussian", doc: "ouro.model.gaussian{ estimator = 'mle'|'unbiased' } → a Gaussian (1-D or d-dim)") { lua in
+        state.register("ouro.model.gaussian", doc: "ouro.model.gaussian{ estimator = 'mle'|'unbiased' } or { known_sd = σ } → a Gaussian (1-D or d-dim)") { lua in
             let o = try lua.options(at: 1, allowed: ["estimator", "known_sd"])
             let e = try o.string("estimator", default: "mle", oneOf: GaussianModel.Estimator.allCases.map(\.rawValue))!
             let known = try o.number("known_sd", min: 0, minExclusive: true)
+            if known != nil && o.has("estimator") {
+                throw LuaArgumentError("'estimator' has no effect with 'known_sd' (only the mean is fitted, its estimate is the sample mean); give one of them")
+            }
             lua.push(object: NumericModelBox(GaussianModel(estimator: GaussianModel.Estimator(rawValue: e)!, knownSD: known), kind: "gaussian"))
             return 1
         }
@@ -129,6 +191,22 @@ extension OuroBindings {
             let k = try o.integer("k", default: 2, min: 1)!
             lua.push(object: NumericModelBox(GMMModel(k: k, seed: UInt64(try o.integer("seed", default: 0, min: 0)!),
                                                      maxIterations: try o.integer("max_iterations", default: 200, min: 1)!), kind: "gmm"))
+            return 1
+        }
+        state.register("ouro.model.linreg", doc: "ouro.model.linreg{ noise = 1, intercept = false, design = 'fixed'|'random' } → least squares on rows (x₁…x_d, y) that generates y = x·ŵ + noise·z") { lua in
+            let o = try lua.options(at: 1, allowed: ["noise", "intercept", "design"])
+            let design = try o.string("design", default: "fixed", oneOf: LinearRegressionModel.Design.allCases.map(\.rawValue))!
+            lua.push(object: NumericModelBox(LinearRegressionModel(intercept: try o.bool("intercept", default: false)!,
+                                                                   noise: try o.number("noise", default: 1, min: 0)!,
+                                                                   design: LinearRegressionModel.Design(rawValue: design)!)))
+            return 1
+        }
+        state.register("ouro.model.kde", doc: "ouro.model.kde{ bandwidth = h } → a Gaussian kernel density estimate with a fixed bandwidth") { lua in
+            let o = try lua.options(at: 1, allowed: ["bandwidth"])
+            guard let h = try o.number("bandwidth", min: 0, minExclusive: true) else {
+                throw LuaArgumentError("'bandwidth' is required (the kernel's standard deviation, > 0)")
+            }
+            lua.push(object: NumericModelBox(KDEModel(bandwidth: h)))
             return 1
         }
         state.register("ouro.model.categorical", doc: "ouro.model.categorical{} → a categorical model over category ids") { lua in
@@ -162,13 +240,42 @@ extension OuroBindings {
         reg("unbiased_mean_drift", "E[(μ_g − μ)²] with the unbiased estimator: σ²(g+1)/n", ["sigma2", "n", "g"]) { o in
             Oracles.unbiasedMeanSquaredDrift(sigma2: try o.number("sigma2", default: 1, min: 0)!, n: try n(o), generation: try g(o))
         }
-        reg("heterozygosity", "Wright–Fisher: H₀·(1 − 1/n)^g", ["h0", "n", "g"]) { o in
+        reg("heterozygosity", "Wright–Fisher: E[1 − Σp²] of generation g's model: H₀·(1 − 1/n)^(g+1)", ["h0", "n", "g"]) { o in
             Oracles.heterozygosity(initial: try o.number("h0", min: 0, max: 1) ?? { throw LuaArgumentError("'h0' is required") }(),
                                    n: try n(o), generation: try g(o))
         }
-        reg("fresh_data_error", "stationary E[(μ−μ*)²] with a fresh fraction ρ: σ²/(n·ρ(2−ρ))", ["sigma2", "n", "rho"]) { o in
-            Oracles.freshDataStationaryError(sigma2: try o.number("sigma2", default: 1, min: 0)!, n: try n(o),
-                                             rho: try o.number("rho", min: 0, max: 1, minExclusive: true) ?? { throw LuaArgumentError("'rho' is required") }())
+        reg("fixation_probability", "Wright–Fisher: the probability that a type of initial share p takes over: p", ["p"]) { o in
+            Oracles.fixationProbability(initialShare: try o.number("p", min: 0, max: 1) ?? { throw LuaArgumentError("'p' is required") }())
+        }
+        reg("mean_fixation_time", "Wright–Fisher (diffusion approximation): mean generations until one type remains, −2n·Σ(1−pᵢ)ln(1−pᵢ)", ["shares", "n"]) { o in
+            guard case .table(let t)? = o["shares"], !t.array.isEmpty else { throw LuaArgumentError("'shares' must be a non-empty array of numbers") }
+            return Oracles.meanFixationTime(shares: try t.array.map { try $0.number ?? { throw LuaArgumentError("'shares' must hold numbers") }() }, n: try n(o))
+        }
+        reg("fresh_data_error", "E[(μ_g−μ*)²] with a fresh fraction ρ: σ²/n·Σ_{k≤g}(1−ρ)^(2k); without g the stationary σ²/(n·ρ(2−ρ))", ["sigma2", "n", "rho", "g"]) { o in
+            let s2 = try o.number("sigma2", default: 1, min: 0)!
+            let rho = try o.number("rho", min: 0, max: 1) ?? { throw LuaArgumentError("'rho' is required") }()
+            if o.has("g") { return Oracles.freshDataError(sigma2: s2, n: try n(o), rho: rho, generation: try g(o)) }
+            guard rho > 0 else { throw LuaArgumentError("the stationary error needs rho > 0 (give g for the error at generation g)") }
+            return Oracles.freshDataStationaryError(sigma2: s2, n: try n(o), rho: rho)
+        }
+        func mode(_ o: LuaOptions, _ allowed: [Oracles.Mode]) throws -> Oracles.Mode {
+            Oracles.Mode(rawValue: try o.string("mode", default: "replace", oneOf: allowed.map(\.rawValue))!)!
+        }
+        reg("gaussian_mean_error", "E[(μ_g−μ*)²], Gaussian mean with known σ, all-synthetic after generation 0; mode 'replace' | 'accumulate' | 'subsample'", ["sigma2", "n", "g", "mode"]) { o in
+            Oracles.gaussianMeanError(sigma2: try o.number("sigma2", default: 1, min: 0)!, n: try n(o), mode: try mode(o, Oracles.Mode.allCases), generation: try g(o))
+        }
+        reg("linreg_error", "E‖ŵ_g − w*‖², least squares on its own predictions (fixed design, T rows, d features); mode 'replace' | 'accumulate'", ["sigma2", "n", "d", "g", "mode", "intercept"]) { o in
+            let d = try o.integer("d", min: 1) ?? { throw LuaArgumentError("'d' is required (number of features)") }()
+            let intercept = try o.bool("intercept", default: false)!
+            let t = try n(o)
+            guard t > d + 1 + (intercept ? 1 : 0) else { throw LuaArgumentError("'n' must exceed d + 1\(intercept ? " + 1 (intercept)" : "")") }
+            return Oracles.linearRegressionError(sigma2: try o.number("sigma2", default: 1, min: 0)!, rows: t, features: d, intercept: intercept,
+                                                 mode: try mode(o, [.replace, .accumulate]), generation: try g(o))
+        }
+        reg("kde_variance", "E[variance of generation g's KDE] (bandwidth h, n rows per generation); mode 'replace' | 'accumulate'", ["sigma2", "n", "bandwidth", "g", "mode"]) { o in
+            Oracles.kdeVariance(sigma2: try o.number("sigma2", default: 1, min: 0)!, n: try n(o),
+                                bandwidth: try o.number("bandwidth", min: 0, minExclusive: true) ?? { throw LuaArgumentError("'bandwidth' is required") }(),
+                                mode: try mode(o, [.replace, .accumulate]), generation: try g(o))
         }
     }
 }

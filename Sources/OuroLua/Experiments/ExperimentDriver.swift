@@ -66,7 +66,9 @@ public enum ExperimentDriver {
         func wrap<M: LoopModel>(_ spec: CellSpec<M>, pool: Int) throws -> PreparedCell {
             let runner: LoopRunner<M>
             do { runner = try LoopRunner(spec: spec) } catch {
-                throw LuaError(.runtime, "\(at)experiment '\(name)', cell \(cell)\(r.params.isEmpty ? "" : " \(r.parametersJSON)"): \(error)")
+                // An invalid schedule value names the line of the function that returned it.
+                let loc = r.location(of: error)
+                throw LuaError(.runtime, "\(loc.isEmpty ? at : loc)experiment '\(name)', cell \(cell)\(r.params.isEmpty ? "" : " \(r.parametersJSON)"): \(error)")
             }
             return PreparedCell(index: cell, parameters: r.parametersJSON, generations: runner.plan.generations,
                                 humanNeeded: runner.plan.humanNeeded, humanPool: pool, trainSize: runner.plan.trainSize,

@@ -64,12 +64,36 @@ struct ExperimentSpecReader {
         }
     }
 
+    /// The Lua spellings of `Accumulate` (docs/loop.md lists them side by side); stdlib/experiment.lua
+    /// accepts exactly these names and the booleans (false = "replace", true = "pool").
+    static let accumulateModes: [String: Accumulate] = [
+        "replace": .replace, "pool": .pool(stratified: true), "pool-shuffled": .pool(stratified: false),
+        "subsample": .subsample, "all": .all,
+    ]
+
     var accumulate: Accumulate {
         switch fields["accumulate"] {
         case .boolean(false)?: return .replace
-        case .string("all")?: return .all
+        case .string(let name)?: return Self.accumulateModes[name] ?? .pool(stratified: true)
         default: return .pool(stratified: true)
         }
+    }
+
+    /// Where the cell's schedule functions are defined, keyed by the name the engine's schedule
+    /// errors start with (`CellSpec.resolve`).
+    var scheduleLocations: [(field: String, location: String)] {
+        var out: [(String, String)] = []
+        if case .function(let f)? = fields["synthetic_ratio"] { out.append(("synthetic_ratio", f.location)) }
+        if case .function(let f)? = fields["finetune"]?.table?["weight"] { out.append(("finetune weight", f.location)) }
+        if case .function(let f)? = fields["sampling"] { out.append(("sampling", f.location)) }
+        return out
+    }
+
+    /// The `file:line: ` of the schedule function an engine error is about (its value or its
+    /// failure at some generation), or "".
+    func location(of error: Error) -> String {
+        let message = "\(error)"
+        return scheduleLocations.first { message.hasPrefix($0.field + " ") }?.location ?? ""
     }
 
     /// The cell's parameters as a JSON object (grid values), for the store.
@@ -114,6 +138,9 @@ extension ExperimentSpecReader {
     func textSpec(human: Dataset) throws -> CellSpec<NGramLoopModel> {
         let names = metricNames
         let registry = state.context.metrics
+        if let m = names.first(where: { registry.info($0)?.kind == .model }) {
+            throw LuaError(.runtime, "metric '\(m)' reads a toy model's parameters (kind \"model\"), and a text experiment's models are n-grams")
+        }
         let sampling: Schedule<GenerationParams?>
         switch fields["sampling"] {
         case .function(let f)?:
@@ -181,7 +208,7 @@ extension ExperimentSpecReader {
                 return r.first?.isTruthy ?? false
             }
         }
-        return CellSpec(
+        let spec = CellSpec(
             human: human, generations: try int("generations"), trainSize: try int("train_size"),
             syntheticRatio: try numberSchedule(fields["synthetic_ratio"], "synthetic_ratio"),
             freshHuman: bool("fresh_human"), accumulate: accumulate,
@@ -192,12 +219,30 @@ extension ExperimentSpecReader {
                 return NumericLoopModel(m)
             },
             sampling: .constant(nil), curate: curation,
-            metrics: { sample, reference, _ in
-                guard !names.isEmpty else { return [:] }
+            metrics: { sample, reference, context in
+                // Metrics of the model (kind "model") read the generation's fitted model; the
+                // reference row has none.
+                let chosen = context.model != nil ? names : names.filter { registry.info($0)?.kind != .model }
+                guard !chosen.isEmpty else { return [:] }
                 var set = EvaluationSet(numeric: sample.values)
                 set.human = EvaluationSet(numeric: reference.values)
-                return try registry.compute(names, on: set)
+                set.numericModel = context.model?.model
+                return try registry.compute(chosen, on: set)
             },
             evalSize: try int("eval_size"), parameters: parametersJSON)
+        // A model that cannot read the human data (a categorical model on Gaussian data, linreg on
+        // 1-D rows) fails here, before anything runs: fit each spec on the first training-size rows.
+        let probe = human.select(Array(0..<min(human.count, try int("train_size"))))
+        var specs: [NumericLoopModel<B>] = []
+        switch spec.model {
+        case .fresh(let s): specs = s
+        case .finetune(let b, _), .chain(let b, _): specs = [b]
+        }
+        for m in specs where probe.count > 0 {
+            do { _ = try m.fitted(on: probe, seed: 0) } catch {
+                throw LuaError(.runtime, "the model \(m.model) cannot be fitted on the human data (\(human)): \(error)")
+            }
+        }
+        return spec
     }
 }

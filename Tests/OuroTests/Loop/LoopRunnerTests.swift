@@ -117,6 +117,27 @@ final class LoopRunnerTests: XCTestCase {
         }
     }
 
+    func testSubsampleDrawsTrainSizeFromEverythingIncludingGenerationZero() throws {
+        let spec = try gaussianSpec(pool: 1000, generations: 5, trainSize: 100, ratio: .constant(1), fresh: false,
+                                    accumulate: .subsample)
+        let sets = try trainingSets(spec)
+        let generationZero = Set(sets[0].sources)
+        var zeroSeen = 0
+        for (g, r) in sets.enumerated() {
+            XCTAssertEqual(r.sources.count, 100)
+            XCTAssertEqual(Set(r.sources).count, 100, "drawn without replacement")
+            guard g > 0 else { continue }
+            // Everything so far: generation 0's slice and the outputs of generations 0 … g − 1.
+            XCTAssertTrue(r.sources.allSatisfy { s in
+                if case .synthetic(let sg, let i) = s { return sg < g && i < 100 } else { return generationZero.contains(s) }
+            })
+            zeroSeen += humans(r).count
+        }
+        // Generation g draws 100 of 100·(g+1): on average 100/(g+1) human documents at g = 1…4.
+        XCTAssertGreaterThan(zeroSeen, 60)
+        XCTAssertLessThan(zeroSeen, 200)
+    }
+
     func testAnUnstratifiedPoolTakesTrainSizeOfTheWholePool() throws {
         let spec = try gaussianSpec(pool: 2000, generations: 4, trainSize: 200, ratio: .constant(0.5), fresh: true,
                                     accumulate: .pool(stratified: false))
