@@ -111,8 +111,9 @@ public enum ExperimentDriver {
     public static func run(_ session: OuroSession, name: String, options: ExperimentRunOptions,
                            log: @escaping @Sendable (String) -> Void) throws -> String {
         let (e, cells) = try prepare(session.state, name: name)
-        let seeds = (e["spec"]?.table?["seeds"]?.table?.array ?? [.integer(1)]).compactMap { $0.number.map { Int($0) } }
+        let seeds = (e["spec"]?.table?["seeds"]?.table?.array ?? [.integer(1)]).compactMap(\.int)
         let path = options.out ?? defaultDatabase(for: name)
+        try session.state.sandbox?.checkWrite(path)   // the name is checked; `out` was resolved by the caller
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let store = try ResultStore.open(path, mode: options.force ? .force : (options.resume ? .resume : .create))
