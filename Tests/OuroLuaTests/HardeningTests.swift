@@ -85,6 +85,18 @@ final class HardeningTests: XCTestCase {
         }
     }
 
+    func testOuroCheckRejectsNumbersThatDoNotFitWithExitTwo() throws {
+        let base = "human = ouro.data.from{'a b', 'c d'}, model = ouro.model.ngram{ order = 1 }, train_size = 1"
+        for (field, x) in [("generations", "1/0"), ("eval_size", "1e300"), ("seeds", "{ math.maxinteger }"),
+                           ("train_size", "0/0"), ("generations", "math.maxinteger")] {
+            let dir = TestSupport.tempFolder()
+            try "experiment{ name = 'x', \(base), \(field) = \(x) }\n".write(toFile: dir + "/exp.lua", atomically: true, encoding: .utf8)
+            let r = try TestSupport.runOuro(["check", "exp.lua"], cwd: dir)
+            XCTAssertEqual(r.0, 2, "\(field) = \(x): \(r.1) \(r.2)")
+            XCTAssertTrue(r.2.contains("exp.lua:1:") && r.2.contains("'\(field)"), "\(field) = \(x): \(r.2)")
+        }
+    }
+
     // MARK: #1 NUL bytes in paths
 
     func testANulByteInAPathIsRefusedEverywhere() throws {

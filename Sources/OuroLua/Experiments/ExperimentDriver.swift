@@ -138,6 +138,8 @@ public enum ExperimentDriver {
                 let s = try OuroSession(scriptPath: context.value.script, options: context.value.options)
                 s.state.output = { _ in }
                 s.state.context.workerTarget = name
+                // The encoder gets this worker's share of the cores (results do not depend on it).
+                s.state.context.embeddings.threads = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
                 do { try s.run() } catch let e as LuaError where e.message.hasSuffix(ExperimentDriver.workerStop) {}
                 prepared = try prepare(s.state, name: name).1
                 workerSession = s
