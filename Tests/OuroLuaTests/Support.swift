@@ -45,12 +45,13 @@ enum TestSupport {
     }
 
     /// Runs `ouro` with arguments and optional stdin; returns (exit code, stdout, stderr).
-    static func runOuro(_ args: [String], stdin: String? = nil, cwd: String? = nil) throws -> (Int32, String, String) {
+    static func runOuro(_ args: [String], stdin: String? = nil, cwd: String? = nil, data: String? = nil) throws -> (Int32, String, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: ouroExecutable)
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["OURO_STDLIB"] = stdlib
+        if let data { env["OURO_DATA"] = data }
         p.environment = env
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         let out = Pipe(), err = Pipe(), inp = Pipe()
