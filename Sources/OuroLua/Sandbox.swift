@@ -7,8 +7,11 @@ import Ouro
 /// Lua side (installed by `LuaState.installSandbox`): no `os.execute/remove/rename/exit/getenv/tmpname`,
 /// no `io` but `io.write` (stdout), `load` of text only, no `string.dump`, no `debug`, no
 /// `package.loadlib` or C searchers, `require` only from the module roots (stdlib, the script's
-/// folder), `dofile`/`loadfile` off, the string library and its metatable read-only.
-/// Swift side (this type): every binding that touches files asks `checkRead`/`checkWrite`.
+/// folder), `dofile`/`loadfile` off, the string library and its metatable read-only; `setmetatable`
+/// refuses `__gc`, pattern matching is bounded and charged (`PatternCost`), `string.rep` of "" and
+/// `table.insert/remove/move` are bounded or charged (docs/security.md).
+/// Swift side (this type): every binding that touches files asks `checkRead`/`checkWrite` and uses
+/// the path they return (`resolve`: canonical, never with a NUL byte).
 /// Violations read `sandbox: … (run with --trust to allow)`.
 public final class Sandbox: @unchecked Sendable {
     /// Folders whose files may be read (the script's folder, the data folder, command-line paths).
