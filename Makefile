@@ -3,7 +3,7 @@ SWIFT ?= swift
 OURO_DEBUG := .build/debug/ouro
 OURO := .build/release/ouro
 
-.PHONY: setup build release test demo data bench clean
+.PHONY: setup build release test demo data bench sanitize tsan fuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -36,5 +36,27 @@ bench: release
 	$(OURO) data
 	$(OURO) bench loop --study
 
+# AddressSanitizer: a debug build in its own folder (quicker to build, and checked arithmetic), then
+# the quickstart (2 generations) and one paper experiment (quick) with --jobs 2, so that it takes
+# minutes, not hours. Outcome recorded in docs/security.md.
+ASAN := .build-asan/debug/ouro
+sanitize: release
+	$(OURO) data
+	$(SWIFT) build --sanitize=address --product ouro --build-path .build-asan
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 $(ASAN) run experiments/quickstart.lua --jobs 2 --force --set generations=2 --out results/asan-quickstart.db
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 $(ASAN) run experiments/paper/political.lua --jobs 2 --force --set quick=true --out results/asan-political.db
+
+# ThreadSanitizer: the same quickstart run, on a debug build in its own folder.
+TSAN := .build-tsan/debug/ouro
+tsan: release
+	$(OURO) data
+	$(SWIFT) build --sanitize=thread --product ouro --build-path .build-tsan
+	TSAN_OPTIONS=halt_on_error=1 $(TSAN) run experiments/quickstart.lua --jobs 2 --force --set generations=2 --out results/tsan-quickstart.db
+
+# The API fuzzer: CALLS random calls (default 100000) in processes of 20000; see docs/security.md.
+CALLS ?= 100000
+fuzz: release
+	scripts/fuzz/run.sh $(CALLS) 20000 1
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan .build-tsan

@@ -27,11 +27,15 @@ local function fail(msg, field)
 end
 
 local function show(v)
-  if type(v) == "string" then return string.format("%q", v) end
+  if type(v) == "string" then return string.format("%q", #v > 60 and v:sub(1, 60) .. "…" or v) end
   return tostring(v)
 end
 
-local function is_integer(v) return math.type(v) == "integer" or (type(v) == "number" and v == math.floor(v)) end
+-- Integers fit the engine's range (±(2^31 − 1), as LuaOptions.integerLimit): no NaN, inf or 1e300.
+local integer_limit = 2147483647
+local function is_integer(v)
+  return type(v) == "number" and math.tointeger(v) ~= nil and math.abs(v) <= integer_limit
+end
 local function is_model(v) return ouro._typename(v) == "NGram" or ouro._typename(v) == "ToyModel" end
 local function is_data(v) return ouro._typename(v) == "Dataset" or ouro._typename(v) == "NumericData" end
 
@@ -40,12 +44,15 @@ local function number_in(lo, hi)
   return function(v, name)
     if type(v) == "function" then return end                       -- a schedule, checked per generation
     if type(v) ~= "number" then fail(("'%s' must be a number in [%g, %g] or function(g), got %s"):format(name, lo, hi, show(v)), name) end
-    if v < lo or v > hi then fail(("'%s' must be a number in [%g, %g], got %s"):format(name, lo, hi, show(v)), name) end
+    if not (v >= lo and v <= hi) then fail(("'%s' must be a number in [%g, %g], got %s"):format(name, lo, hi, show(v)), name) end
   end
 end
 local function integer_at_least(lo)
   return function(v, name)
-    if not is_integer(v) or v < lo then fail(("'%s' must be an integer ≥ %d, got %s"):format(name, lo, show(v)), name) end
+    if not is_integer(v) or v < lo then
+      fail(("'%s' must be an integer %s, got %s"):format(name,
+        type(v) == "number" and v > integer_limit and ("in %d…%d"):format(lo, integer_limit) or ("≥ %d"):format(lo), show(v)), name)
+    end
   end
 end
 local function one_of_types(types, what)
@@ -57,7 +64,13 @@ end
 
 --- The schema: one entry per field, in the order `ouro check` prints them.
 local schema = {
-  { "name", doc = "experiment name (results go to results/<name>.db)", check = one_of_types({ "string" }, "a string") },
+  { "name", doc = "experiment name (results go to results/<name>.db)",
+    check = function(v, name)
+      -- the same rule as ExperimentSpecReader.checkName: the name becomes a file name
+      if type(v) ~= "string" or #v > 100 or not v:find("^[%w_%-][%w_%-%.]*$") then
+        fail(("'%s' must be 1–100 letters, digits, '_', '-' and '.', not starting with '.', got %s"):format(name, show(v)))
+      end
+    end },
   { "human", doc = "the human pool: a Dataset (text) or NumericData (toy models)", required = true,
     check = function(v, name) if not is_data(v) then fail(("'%s' must be a Dataset or NumericData, got %s"):format(name, ouro._typename(v)), name) end end },
   { "model", doc = "a model spec fitted fresh each generation, or a list of specs (one picked at random per generation)",

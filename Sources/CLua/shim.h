@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <limits.h>
 
 /* ---- macros as functions ---------------------------------------------------------------- */
 static inline int ouro_upvalueindex(int i) { return lua_upvalueindex(i); }
@@ -103,6 +104,22 @@ static inline void ouro_count_hook(lua_State *L, lua_Debug *ar) {
         luaL_error(L, "instruction limit of %I exceeded (use --max-instructions to raise it)",
                    (lua_Integer)lim->max_instructions);
     }
+}
+
+/* Adds `n` instructions of work done in C on a script's behalf (pattern matching, table moves);
+ * returns 1 once the limit is exceeded, and from then on the hook fires at every instruction and
+ * raises again, as when the VM exceeded it. */
+static inline int ouro_charge(lua_State *L, long long n) {
+    OuroLimits *lim = ouro_limits(L);
+    if (n > 0) lim->instructions = (lim->instructions > LLONG_MAX - n) ? LLONG_MAX : lim->instructions + n;
+    if (lim->instructions_exceeded ||
+        (lim->max_instructions && lim->instructions > lim->max_instructions)) {
+        lim->instructions_exceeded = 1;
+        lua_sethook(L, ouro_count_hook, LUA_MASKCOUNT, 1);
+        if (lim->main) lua_sethook(lim->main, ouro_count_hook, LUA_MASKCOUNT, 1);
+        return 1;
+    }
+    return 0;
 }
 
 /* Clears the counters and restores the normal hook period (before each top-level call). */

@@ -29,6 +29,10 @@ public struct Lua: @unchecked Sendable {
     public func pushValue(at i: Int32) { lua_pushvalue(L, i) }
     public func remove(at i: Int32) { ouro_remove(L, i) }
     public func insert(at i: Int32) { ouro_insert(L, i) }
+    /// Makes room for `n` more values on the stack (a C function starts with only 20);
+    /// false when the stack cannot grow. Never raises.
+    @discardableResult
+    public func reserveStack(_ n: Int32) -> Bool { lua_checkstack(L, n) != 0 }
 
     // MARK: Types
 

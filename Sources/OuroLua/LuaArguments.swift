@@ -8,9 +8,12 @@ extension Lua {
         return d
     }
 
-    public func argInteger(_ i: Int32, _ what: String) throws -> Int {
-        guard let v = toInteger(at: i) else {
-            throw LuaArgumentError("\(what) must be an integer, got \(describeForError(at: i))")
+    /// The integer at `i` in `min…max` (by default ±`LuaOptions.integerLimit`, so that no count,
+    /// index or seed overflows the engine's arithmetic). NaN, ±inf and non-integral floats are refused.
+    public func argInteger(_ i: Int32, _ what: String, min: Int? = nil, max: Int? = nil) throws -> Int {
+        let lo = min ?? -LuaOptions.integerLimit, hi = max ?? LuaOptions.integerLimit
+        guard let v = toInteger(at: i), v >= lo, v <= hi else {
+            throw LuaArgumentError("\(what) must be an integer\(LuaOptions.bounds(min, max, value: toInteger(at: i))), got \(describeForError(at: i))")
         }
         return v
     }
@@ -64,7 +67,9 @@ extension Lua {
     func describeForError(at i: Int32) -> String {
         switch kind(at: i) {
         case .number: return (try? describe(at: i)) ?? "a number"
-        case .string: return "'\(toString(at: i)!)'"
+        case .string:
+            let s = toString(at: i)!
+            return "'\(s.count > 40 ? s.prefix(40) + "…" : s)'"
         default: return typeName(at: i)
         }
     }
@@ -95,7 +100,7 @@ public struct LuaOptions {
 
     static func show(_ v: LuaValue) -> String {
         switch v {
-        case .string(let s): return "'\(s)'"
+        case .string(let s): return "'\(s.count > 40 ? s.prefix(40) + "…" : s)'"
         case .integer, .number, .boolean: return v.description
         default: return v.typeName
         }
@@ -116,23 +121,31 @@ public struct LuaOptions {
         return d
     }
 
+    /// Integers read through the bridge lie in ±`integerLimit` (2³¹ − 1) unless the call site gives
+    /// its own range: counts, sizes, windows, generations and seeds then never overflow the engine's
+    /// arithmetic (`n · max_new_tokens`, `window + 1`, `g + 1`).
+    public static let integerLimit = Int(Int32.max)
+
+    /// The range text of an integer error: the caller's bounds, plus the default limit when `value`
+    /// is outside it.
+    static func bounds(_ min: Int?, _ max: Int?, value: Int?) -> String {
+        let hi = max ?? (value.map { $0 > integerLimit } == true ? integerLimit : nil)
+        let lo = min ?? (value.map { $0 < -integerLimit } == true ? -integerLimit : nil)
+        switch (lo, hi) {
+        case let (lo?, hi?): return " in \(lo)…\(hi)"
+        case let (lo?, nil): return " ≥ \(lo)"
+        case let (nil, hi?): return " ≤ \(hi)"
+        default: return ""
+        }
+    }
+
+    /// The integer option `key` in `min…max` (by default ±`integerLimit`); NaN, ±inf and
+    /// non-integral numbers are refused.
     public func integer(_ key: String, default def: Int? = nil, min: Int? = nil, max: Int? = nil) throws -> Int? {
         guard let v = table.fields[key] else { return def }
-        let i: Int?
-        switch v {
-        case .integer(let x): i = Int(x)
-        case .number(let d) where d == d.rounded() && abs(d) < 9e15: i = Int(d)
-        default: i = nil
-        }
-        let bounds: String
-        switch (min, max) {
-        case let (lo?, hi?): bounds = " in \(lo)…\(hi)"
-        case let (lo?, nil): bounds = " ≥ \(lo)"
-        case let (nil, hi?): bounds = " ≤ \(hi)"
-        default: bounds = ""
-        }
-        guard let x = i, min.map({ x >= $0 }) ?? true, max.map({ x <= $0 }) ?? true else {
-            throw LuaArgumentError("'\(key)' must be an integer\(bounds), got \(Self.show(v))")
+        let lo = min ?? -Self.integerLimit, hi = max ?? Self.integerLimit
+        guard let x = v.int, x >= lo, x <= hi else {
+            throw LuaArgumentError("'\(key)' must be an integer\(Self.bounds(min, max, value: v.int)), got \(Self.show(v))")
         }
         return x
     }

@@ -89,6 +89,16 @@ extension LuaState {
             return 0
         }, 0)
         lua.rawSet(mt, field: "__gc")
+
+        // getmetatable(obj) shows a stand-in: the methods (for completion) and the name, never the
+        // real metatable, so a script cannot replace `__gc` (finalizers run where the instruction
+        // hook does not) or `__index`; setmetatable on an object is refused.
+        lua.newTable()
+        lua.pushValue(at: methodsIndex)
+        lua.rawSet(-2, field: "__index")
+        lua.push(name)
+        lua.rawSet(-2, field: "__name")
+        lua.rawSet(mt, field: "__metatable")
     }
 
     /// Adds a method to a type registered earlier (an area binding methods of another area's type).

@@ -101,6 +101,19 @@ public final class LuaState {
     /// VM instructions executed since the last top-level call (in steps of 1000).
     public var instructionsUsed: Int64 { limitsPointer.pointee.instructions }
 
+    /// Checks, before the engine allocates on a script's behalf, that `bytes` (an estimate of the
+    /// call's peak working memory) fits the memory limit beside what Lua holds; otherwise a clear
+    /// error instead of an allocation the machine may refuse (the process would abort).
+    /// Engine memory is not counted continuously: each call that can allocate in proportion to a
+    /// script's numbers or strings is checked here, once, with its estimate.
+    public func checkEngineAllocation(bytes: Double, for what: String) throws {
+        let limit = limits.maxMemory
+        guard limit > 0 else { return }
+        if bytes + Double(memoryInUse) > Double(limit) {
+            throw LuaArgumentError("not enough memory: \(what) would need about \(LuaState.formatBytes(Int(min(bytes, 9e18)))), over the memory limit of \(LuaState.formatBytes(limit)) (use --max-memory to raise it)")
+        }
+    }
+
     /// Starts counting instructions afresh. Every top-level call from Swift does so: the
     /// instruction limit bounds each call (a file's main chunk, a REPL input, a callback).
     public func resetInstructionCount() {
@@ -243,6 +256,7 @@ public final class LuaState {
 
     static func formatBytes(_ n: Int) -> String {
         if n >= 1 << 30 && n % (1 << 30) == 0 { return "\(n >> 30) GiB" }
+        if n >= 1 << 30 { return String(format: "%.1f GiB", Double(n) / Double(1 << 30)) }
         if n >= 1 << 20 { return "\(n >> 20) MiB" }
         return "\(n) bytes"
     }

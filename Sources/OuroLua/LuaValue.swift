@@ -58,6 +58,15 @@ public enum LuaValue: Equatable, CustomStringConvertible {
         default: return nil
         }
     }
+    /// The integer, for integers and floats with an exact integer value that fits an `Int`
+    /// (never for NaN, ±inf or 1e300).
+    public var int: Int? {
+        switch self {
+        case .integer(let i): return Int(i)
+        case .number(let d): return Int(exactly: d)
+        default: return nil
+        }
+    }
     public var string: String? { if case .string(let s) = self { return s }; return nil }
     public var table: LuaTable? { if case .table(let t) = self { return t }; return nil }
 
@@ -111,6 +120,7 @@ extension Lua {
     }
 
     public func push(_ t: LuaTable) {
+        reserveStack(3)
         newTable(arrayCount: Int32(t.array.count), fieldCount: Int32(t.fields.count))
         for (i, v) in t.array.enumerated() { push(v); rawSet(-2, index: i + 1) }
         for (k, v) in t.fields { push(v); rawSet(-2, field: k) }
@@ -128,14 +138,22 @@ extension Lua {
 
     // MARK: Lua → Swift
 
-    /// Converts the value at `i`. Throws for cyclic tables, unsupported keys, threads and foreign
-    /// userdata, naming the path inside the table (`opts.grid[2]`).
+    /// Tables nested deeper than this are refused (the conversion recurses, and each level needs
+    /// Lua stack slots and a Swift frame).
+    public static let maxTableDepth = 100
+
+    /// Converts the value at `i`. Throws for cyclic tables, tables nested deeper than
+    /// `maxTableDepth`, unsupported keys, threads and foreign userdata, naming the path inside the
+    /// table (`opts.grid[2]`).
     public func value(at i: Int32) throws -> LuaValue {
         var visiting = Set<UnsafeRawPointer>()
-        return try value(at: absIndex(i), path: "value", visiting: &visiting)
+        return try value(at: absIndex(i), path: "value", depth: 0, visiting: &visiting)
     }
 
-    private func value(at i: Int32, path: String, visiting: inout Set<UnsafeRawPointer>) throws -> LuaValue {
+    static func shortPath(_ path: String) -> String { path.count > 60 ? path.prefix(60) + "…" : path }
+
+    private func value(at i: Int32, path: String, depth: Int,
+                       visiting: inout Set<UnsafeRawPointer>) throws -> LuaValue {
         switch kind(at: i) {
         case .none, .nil: return .nil
         case .boolean: return .boolean(toBool(at: i))
@@ -148,6 +166,11 @@ extension Lua {
             if let o = state.object(at: i, in: self) { return .object(o) }
             throw LuaArgumentError("\(path) is a foreign userdata value")
         case .table:
+            guard depth < Lua.maxTableDepth else {
+                throw LuaArgumentError("\(Lua.shortPath(path)) is a table nested more than \(Lua.maxTableDepth) levels deep")
+            }
+            // Each level holds a key and a value on the stack while it converts the next one.
+            guard reserveStack(4) else { throw LuaArgumentError("\(Lua.shortPath(path)): out of Lua stack space") }
             let id = pointer(at: i)!
             guard visiting.insert(id).inserted else { throw LuaArgumentError("\(path) is a cyclic table") }
             defer { visiting.remove(id) }
@@ -157,13 +180,13 @@ extension Lua {
             for k in 0..<n {
                 _ = rawGet(i, index: k + 1)
                 defer { pop() }
-                table.array.append(try value(at: top, path: "\(path)[\(k + 1)]", visiting: &visiting))
+                table.array.append(try value(at: top, path: "\(path)[\(k + 1)]", depth: depth + 1, visiting: &visiting))
             }
             var extra = 0
             try forEach(i) {
                 if kind(at: -2) == .string {
                     let key = toString(at: -2)!
-                    table.fields[key] = try value(at: top, path: "\(path).\(key)", visiting: &visiting)
+                    table.fields[key] = try value(at: top, path: "\(path).\(key)", depth: depth + 1, visiting: &visiting)
                 } else if let k = toInteger(at: -2), k >= 1, k <= n {
                     return  // array part, already converted
                 } else {

@@ -46,9 +46,10 @@ enum TestSupport {
     }
 
     /// Runs `ouro` with arguments and optional stdin; returns (exit code, stdout, stderr).
-    static func runOuro(_ args: [String], stdin: String? = nil, cwd: String? = nil,
+    static func runOuro(_ args: [String], stdin: String? = nil, cwd: String? = nil, data: String? = nil,
                         environment: [String: String] = [:]) throws -> (Int32, String, String) {
-        try run(ouroExecutable, args, stdin: stdin, cwd: cwd, environment: environment)
+        try run(ouroExecutable, args, stdin: stdin, cwd: cwd,
+                environment: environment.merging(data.map { ["OURO_DATA": $0] } ?? [:]) { $1 })
     }
 
     /// Runs a program (OURO_STDLIB set, `environment` added) through the engine's one door for

@@ -32,6 +32,9 @@ public struct LoadOptions: Sendable {
     public var format: DataFormat?
     /// The tokenizer for the documents.
     public var tokenizer: Tokenizer
+    /// Whether invalid UTF-8 is replaced with U+FFFD (counted in `LoadReport`) instead of being an
+    /// error naming the file and line of the first invalid byte. A NUL byte is an error either way.
+    public var replaceInvalidUTF8 = false
 
     public init(textField: String = "text", paragraphs: Bool = false, format: DataFormat? = nil,
                 tokenizer: Tokenizer = .word) {
@@ -40,6 +43,14 @@ public struct LoadOptions: Sendable {
         self.format = format
         self.tokenizer = tokenizer
     }
+}
+
+/// What a load noticed without failing.
+public struct LoadReport: Sendable, Equatable {
+    /// Invalid UTF-8 sequences replaced with U+FFFD (only with `replaceInvalidUTF8`), and the line of the first.
+    public var replacedInvalidUTF8 = 0
+    public var firstInvalidLine: Int?
+    public init() {}
 }
 
 extension Dataset {
@@ -62,14 +73,22 @@ extension Dataset {
     ///   `r.csv:4: unterminated quoted field`, `x.txt: no documents`, `x.xml: unknown format …`.
     /// - Complexity: O(file size); memory O(dataset) plus one 1 MiB chunk.
     public static func load(_ path: String, options: LoadOptions = LoadOptions()) throws -> Dataset {
+        var report = LoadReport()
+        return try load(path, options: options, report: &report)
+    }
+
+    /// `load(_:options:)`, also saying what was replaced (invalid UTF-8 with `replaceInvalidUTF8`).
+    public static func load(_ path: String, options: LoadOptions, report: inout LoadReport) throws -> Dataset {
+        let utf8 = UTF8Check(replace: options.replaceInvalidUTF8)
+        defer { report.replacedInvalidUTF8 = utf8.invalid; report.firstInvalidLine = utf8.firstInvalidLine }
         guard let format = options.format ?? DataFormat.infer(path: path) else {
             throw DataError(file: path, "unknown format (expected a .jsonl, .csv or .txt file)")
         }
         let d: Dataset
         switch format {
-        case .jsonl: d = try loadJSONL(path, options)
-        case .csv: d = try loadCSV(path, options)
-        case .text: d = try loadText(path, options)
+        case .jsonl: d = try loadJSONL(path, options, utf8)
+        case .csv: d = try loadCSV(path, options, utf8)
+        case .text: d = try loadText(path, options, utf8)
         }
         if d.count == 0 { throw DataError(file: path, "no documents") }
         return d.named(((path as NSString).lastPathComponent as NSString).deletingPathExtension)
@@ -86,10 +105,10 @@ extension Dataset {
         line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
     }
 
-    static func loadJSONL(_ path: String, _ options: LoadOptions) throws -> Dataset {
+    static func loadJSONL(_ path: String, _ options: LoadOptions, _ utf8: UTF8Check) throws -> Dataset {
         var builder = DatasetBuilder(tokenizer: options.tokenizer)
         let textField = options.textField
-        try LineReader.forEachLine(path: path) { raw, number in
+        try LineReader.forEachLine(path: path, utf8: utf8) { raw, number in
             let line = withoutBOM(raw, number)
             if isBlank(line) { return }
             let fields: [(String, JSONLine.Value)]
@@ -121,7 +140,7 @@ extension Dataset {
         return builder.build()
     }
 
-    static func loadCSV(_ path: String, _ options: LoadOptions) throws -> Dataset {
+    static func loadCSV(_ path: String, _ options: LoadOptions, _ utf8: UTF8Check) throws -> Dataset {
         var builder = DatasetBuilder(tokenizer: options.tokenizer)
         var parser = CSVParser(file: path)
         var header: [String]?
@@ -150,7 +169,7 @@ extension Dataset {
             }
             builder.append(text: fields[textIndex], labels: labels)
         }
-        try LineReader.forEachChunk(path: path) { chunk, isLast in
+        try LineReader.forEachChunk(path: path, utf8: utf8) { chunk, isLast in
             if isLast { try parser.finish(handle); return }
             try chunk.withUnsafeBufferPointer { buf in
                 var b = buf
@@ -166,10 +185,10 @@ extension Dataset {
         return builder.build()
     }
 
-    static func loadText(_ path: String, _ options: LoadOptions) throws -> Dataset {
+    static func loadText(_ path: String, _ options: LoadOptions, _ utf8: UTF8Check) throws -> Dataset {
         var builder = DatasetBuilder(tokenizer: options.tokenizer)
         var paragraph: [String] = []
-        try LineReader.forEachLine(path: path) { raw, number in
+        try LineReader.forEachLine(path: path, utf8: utf8) { raw, number in
             let line = withoutBOM(raw, number)
             if isBlank(line) {
                 if !paragraph.isEmpty {

@@ -2,7 +2,7 @@
 ///
 /// The top level must be an object. Strings, numbers, booleans and null are decoded; nested arrays
 /// and objects are validated and kept as their JSON text. Errors say what was expected and the
-/// 1-based column (byte) where parsing stopped.
+/// 1-based column (byte) where parsing stopped. Nesting is capped at `maxDepth` levels.
 struct JSONLine {
     enum Value: Equatable {
         case string(String)
@@ -14,8 +14,12 @@ struct JSONLine {
 
     struct ParseError: Error { let message: String }
 
+    /// Arrays and objects nested deeper than this are refused (the parser recurses per level).
+    static let maxDepth = 128
+
     private let b: UnsafeBufferPointer<UInt8>
     private var i = 0
+    private var depth = 0
 
     private init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
@@ -179,6 +183,9 @@ struct JSONLine {
 
     /// Skips a nested array or object, validating it.
     private mutating func skipNested() throws(ParseError) {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < JSONLine.maxDepth else { throw fail("arrays and objects nested more than \(JSONLine.maxDepth) levels deep") }
         let open = b[i]
         let close: UInt8 = open == 0x7B ? 0x7D : 0x5D
         i += 1

@@ -16,6 +16,10 @@ public final class EmbeddingCache: @unchecked Sendable {
     /// count around each call and uses all cores itself, so workers must not embed concurrently.
     private static let processLock = NSLock()
 
+    /// Threads the encoder uses (over batches; results do not depend on it): the cores of the
+    /// worker that owns this cache. Default: every core; `ExperimentDriver` sets cores ÷ jobs.
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+
     public init(dataFolder: String) { self.dataFolder = dataFolder }
 
     /// The embeddings of `texts` (computed once per distinct list among the last two).
@@ -25,6 +29,7 @@ public final class EmbeddingCache: @unchecked Sendable {
         if encoder == nil { encoder = try MiniLMWeights.load(dataFolder: dataFolder) }
         EmbeddingCache.processLock.lock()
         defer { EmbeddingCache.processLock.unlock() }
+        encoder!.threads = max(1, threads)
         let e = try encoder!.embed(texts)
         recent.append((texts, e))
         if recent.count > 2 { recent.removeFirst() }

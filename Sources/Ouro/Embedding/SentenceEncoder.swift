@@ -13,9 +13,10 @@ import Foundation
 /// Batching: texts are sorted by token count and cut into batches of `batchSize`; a batch's sequences
 /// are packed end to end (no padding at all), the dense layers run as one matrix product over every
 /// token of the batch and attention runs per sequence and head over that sequence's own tokens.
-/// Attention, GELU and LayerNorm are spread over `threads` workers; OpenBLAS uses as many threads.
-/// A text's embedding does not depend on the thread count (each output element is computed by one
-/// worker, in a fixed order).
+/// Threads: the batches (fixed by the texts and `batchSize` alone) are spread over `threads`
+/// workers, each running its batches start to end on its own buffers with OpenBLAS on one thread.
+/// A batch is computed the same way whatever the thread count, so a text's embedding does not
+/// depend on it (no reduction is ever split across threads).
 public final class SentenceEncoder: @unchecked Sendable {
     /// The model's shape, from `config.json`.
     public struct Config: Sendable, Equatable {
@@ -40,10 +41,9 @@ public final class SentenceEncoder: @unchecked Sendable {
     public let config: Config
     /// The folder the model was loaded from.
     public let modelFolder: String
-    /// Workers for attention, GELU and LayerNorm, and OpenBLAS threads. Default 1: in experiments the
-    /// (cell, seed) workers are the parallelism; nested GCD + OpenBLAS threading was no faster on a
-    /// loaded 2-core machine, and is a suspect of a heap corruption seen under `--jobs 2` (see the
-    /// session note). `ouro bench embed --threads T` sets it explicitly.
+    /// Workers, each embedding whole batches (see above). Default 1; an experiment gives the encoder
+    /// the cores of its worker (`EmbeddingCache.threads`: all cores with `--jobs 1`, cores ÷ jobs
+    /// otherwise), `ouro bench embed --threads T` sets it explicitly. Results do not depend on it.
     public var threads: Int = 1
 
     let wordEmb: [Float], posEmb: [Float], typeEmb0: [Float], embLNG: [Float], embLNB: [Float]
@@ -144,19 +144,27 @@ public final class SentenceEncoder: @unchecked Sendable {
         guard n > 0 else { return EmbeddingMatrix(rows: 0, cols: H, storage: []) }
         let order = (0..<n).sorted { (tokenIDs[$0].count, $0) < (tokenIDs[$1].count, $1) }
         let step = max(1, batchSize)
-        try BLAS.withThreads(threads) {
-            var scratch = Scratch()
-            var start = 0
-            while start < n {
-                try Interruption.check()
-                let batch = Array(order[start..<min(n, start + step)])
-                let pooled = forward(batch.map { tokenIDs[$0] }, scratch: &scratch)
-                for (k, i) in batch.enumerated() {
-                    out.replaceSubrange((i * H)..<((i + 1) * H), with: pooled[(k * H)..<((k + 1) * H)])
+        let batches = stride(from: 0, to: n, by: step).map { Array(order[$0..<min(n, $0 + step)]) }
+        // Workers take batches in turn (batch b to worker b mod workers); each writes only its texts' rows.
+        let workers = min(max(1, threads), batches.count)
+        BLAS.withThreads(1) {
+            out.withUnsafeMutableBufferPointer { ob in
+                let o = UncheckedSendable(ob.baseAddress!)
+                Kernels.parallel(workers, workers: workers) { range in
+                    for w in range {
+                        var scratch = Scratch()
+                        for b in stride(from: w, to: batches.count, by: workers) where !Interruption.isRequested {
+                            let batch = batches[b]
+                            let pooled = forward(batch.map { tokenIDs[$0] }, scratch: &scratch)
+                            for (k, i) in batch.enumerated() {
+                                for j in 0..<H { o.value[i * H + j] = pooled[k * H + j] }
+                            }
+                        }
+                    }
                 }
-                start += step
             }
         }
+        try Interruption.check()   // Ctrl-C: batches after the request were skipped; no partial matrix escapes
         return EmbeddingMatrix(rows: n, cols: H, storage: out)
     }
 
@@ -176,7 +184,7 @@ public final class SentenceEncoder: @unchecked Sendable {
         for s in seqs { offsets.append(offsets.last! + min(s.count, config.maxPositions)) }
         let T = offsets.last!
         scratch.reserve(tokens: T, hidden: H, intermediate: I)
-        let workers = max(1, threads)
+        let workers = 1    // one batch, one thread: the parallelism is over batches (see `embed`)
         let eps = config.layerNormEps
 
         scratch.x.withUnsafeMutableBufferPointer { xb in

@@ -54,12 +54,13 @@ public final class NGramModel: CustomStringConvertible, @unchecked Sendable {
     public let order: Int
     public let smoothing: Smoothing
     /// Fitted components and their weights (one component of weight 1 unless fine-tuned).
-    private(set) var components: [NGramTables] = []
+    /// Fitted components; a refit replaces them and drops the index maps computed for the old ones.
+    private(set) var components: [NGramTables] = [] { didSet { unionAux = NGramUnionAux() } }
     private(set) var weights: [Double] = []
     /// Modified Kneser–Ney discounts `[D0=0, D1, D2, D3+]` per order of the first component (empty otherwise).
     public internal(set) var discounts: [[Double]] = []
-    /// Lazily computed index maps for sampling (see `unionIndex`).
-    private let unionAux = NGramUnionAux()
+    /// Lazily computed index maps for sampling (see `unionIndex`), for the current `components`.
+    private var unionAux = NGramUnionAux()
 
     /// Creates an unfitted model.
     /// - Throws: `NGramError` if `order` is not in 1…6.

@@ -7,7 +7,11 @@ public enum Suggestions {
         let bound = max(2, n.count / 3)
         let scored = candidates.compactMap { c -> (Int, String)? in
             let lc = c.lowercased()
-            let d = lc.hasPrefix(String(n)) && !n.isEmpty ? 0 : distance(n, Array(lc))
+            if lc.hasPrefix(String(n)) && !n.isEmpty { return (0, c) }
+            // The distance is at least the difference in length: skip what cannot be within the bound
+            // (a 100 kB name against short candidates would cost O(n·m) for nothing).
+            guard abs(lc.count - n.count) <= bound else { return nil }
+            let d = distance(n, Array(lc))
             return d <= bound ? (d, c) : nil
         }
         return scored.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.prefix(limit).map(\.1)

@@ -64,6 +64,7 @@ extension OuroBindings {
                 shares[k] = x
             }
             let n = try o.integer("n", min: 1) ?? { throw LuaArgumentError("'n' is required") }()
+            try lua.state.checkEngineAllocation(bytes: Double(n) * 64, for: "mix_labels")
             lua.push(object: try d.mixLabels(label: label, shares: shares, n: n, seed: UInt64(try o.integer("seed", default: 1, min: 0)!)))
             return 1
         }

@@ -24,19 +24,27 @@ extension OuroBindings {
             }),
         ])
 
-        state.register("ouro.data.load", doc: "ouro.data.load(path_or_name, { text = 'text', paragraphs = false }) → Dataset (.jsonl/.csv/.txt, or a catalog name)") { lua in
+        state.register("ouro.data.load", doc: "ouro.data.load(path_or_name, { text = 'text', paragraphs = false, invalid_utf8 = 'error' }) → Dataset (.jsonl/.csv/.txt, or a catalog name)") { lua in
             let spec = try lua.argString(1, "path or catalog name")
-            let o = try lua.options(at: 2, allowed: ["text", "paragraphs", "format", "tokenizer"])
+            let o = try lua.options(at: 2, allowed: ["text", "paragraphs", "format", "tokenizer", "invalid_utf8"])
             var options = LoadOptions()
             options.textField = try o.string("text", default: "text")!
             options.paragraphs = try o.bool("paragraphs", default: false)!
             if let f = try o.string("format", oneOf: DataFormat.allCases.map(\.rawValue)) { options.format = DataFormat(rawValue: f) }
             options.tokenizer = try tokenizer(o)
+            options.replaceInvalidUTF8 = try o.string("invalid_utf8", default: "error", oneOf: ["error", "replace"]) == "replace"
             let path = try resolveDataPath(spec, lua: lua)
-            lua.push(object: try Dataset.load(path, options: options))
+            var report = LoadReport()
+            let d = try Dataset.load(path, options: options, report: &report)
+            if report.replacedInvalidUTF8 > 0 {
+                // Replacement was asked for: said once, on stderr, with the count and the first line.
+                FileHandle.standardError.write(Data("\(lua.userLocation())ouro.data.load: \(LuaState.displayPath(path)): replaced \(report.replacedInvalidUTF8) invalid UTF-8 sequence\(report.replacedInvalidUTF8 == 1 ? "" : "s") with U+FFFD (first at line \(report.firstInvalidLine ?? 0))\n".utf8))
+            }
+            lua.push(object: d)
             return 1
         }
         state.register("ouro.data.from", doc: "ouro.data.from{ 'text', … } → Dataset from Lua strings") { lua in
+            try lua.state.checkEngineAllocation(bytes: textBytes(lua, 1), for: "ouro.data.from")
             let texts = try lua.argStrings(1, "texts")
             let o = try lua.options(at: 2, allowed: ["tokenizer"])
             lua.push(object: Dataset.from(texts: texts, tokenizer: try tokenizer(o)))
@@ -117,6 +125,8 @@ extension OuroBindings {
             let sd = try o.number("sd", default: 1, min: 0)!
             let n = try o.integer("n", min: 1) ?? { throw LuaArgumentError("'n' is required (number of rows)") }()
             let seed = UInt64(try o.integer("seed", default: 1, min: 0)!)
+            let dim = o["mean"]?.table?.array.count ?? 1
+            try lua.state.checkEngineAllocation(bytes: Double(n) * Double(max(dim, 1)) * 16, for: "ouro.data.normal")
             let data: NumericData
             if case .table(let t)? = o["mean"] {
                 let mean = try t.array.enumerated().map { i, v in
@@ -137,12 +147,14 @@ extension OuroBindings {
             }
             let n = try o.integer("n", min: 1) ?? { throw LuaArgumentError("'n' is required") }()
             let seed = UInt64(try o.integer("seed", default: 1, min: 0)!)
+            try lua.state.checkEngineAllocation(bytes: Double(n) * 16, for: "ouro.data.categorical")
             lua.push(object: NumericDataset(try NumericData.categorical(probs: probs, n: n, seed: seed)))
             return 1
         }
         state.register("ouro.text.tokenize", doc: "ouro.text.tokenize(text, { tokenizer = 'word'|'character' }) → array of tokens") { lua in
             let text = try lua.argString(1, "text")
             let o = try lua.options(at: 2, allowed: ["tokenizer"])
+            try lua.state.checkEngineAllocation(bytes: Double(text.utf8.count) * 24, for: "ouro.text.tokenize")
             lua.push(try tokenizer(o).tokenize(text))
             return 1
         }
@@ -150,6 +162,19 @@ extension OuroBindings {
             lua.push(Detokenizer.detokenize(try lua.argStrings(1, "tokens")))
             return 1
         }
+    }
+
+    /// What a Dataset built from the strings of the array at `i` costs at its peak: about 24 bytes
+    /// per byte of text (the text, its tokens, token ids, offsets and the builder's copies; measured
+    /// on a 30 MB string), plus 64 per document. 0 when `i` is not a table (the reader then says so).
+    static func textBytes(_ lua: Lua, _ i: Int32) -> Double {
+        guard lua.kind(at: i) == .table else { return 0 }
+        var total = 0.0
+        for k in stride(from: 1, through: lua.rawLength(i), by: 1) {
+            if lua.rawGet(i, index: k) == .string { total += Double(lua.rawLength(-1)) * 24 + 64 }
+            lua.pop()
+        }
+        return total
     }
 
     static func tokenizer(_ o: LuaOptions) throws -> Tokenizer {
@@ -174,8 +199,7 @@ extension OuroBindings {
             let inFolder = (folder as NSString).appendingPathComponent(spec)
             if FileManager.default.fileExists(atPath: inFolder) { path = inFolder }
         }
-        try state.sandbox?.checkRead(path)
-        return path
+        return try state.sandbox?.checkRead(path) ?? Sandbox.resolve(path)
     }
 
     static func registerDatasetType(_ state: LuaState) {

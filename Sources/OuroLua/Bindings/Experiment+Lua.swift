@@ -30,8 +30,7 @@ extension OuroBindings {
             options.force = try o.bool("force", default: options.force)!
             options.quiet = try o.bool("quiet", default: options.quiet)!
             if let out = try o.string("out") {
-                options.out = out
-                try lua.state.sandbox?.checkWrite(out)
+                options.out = try lua.state.sandbox?.checkWrite(out) ?? Sandbox.resolve(out)
             }
             if lua.state.context.declaring {
                 throw LuaArgumentError("a file declares experiments and `ouro run` runs them; put code that reads the results in after = function(r) … end (e:run() is for the REPL)")
@@ -97,8 +96,8 @@ extension OuroBindings {
             }),
             "report": ("r:report{ out = dir, png = false } → path of the HTML report (default: next to the database, <name>-report/)", { r, lua in
                 let o = try lua.options(at: 2, allowed: ["out", "png"])
-                let dir = try o.string("out") ?? HTMLReport.defaultFolder(for: r.store.path)
-                try lua.state.sandbox?.checkWrite(dir)
+                let wanted = try o.string("out") ?? HTMLReport.defaultFolder(for: r.store.path)
+                let dir = try lua.state.sandbox?.checkWrite(wanted) ?? Sandbox.resolve(wanted)
                 let paths = try HTMLReport.write(store: r.store, to: dir, png: try o.bool("png", default: false)!) { note in
                     FileHandle.standardError.write(Data((note + "\n").utf8))
                 }
@@ -114,7 +113,7 @@ extension OuroBindings {
             let r = try lua.argObject(1, "results", as: ResultsHandle.self)
             let o = try lua.options(at: 2, allowed: ["metrics", "cells", "out"])
             let metrics = o["metrics"]?.table?.array.compactMap(\.string) ?? []
-            let cells = o["cells"]?.table?.array.compactMap { $0.number.map { Int($0) } }
+            let cells = o["cells"]?.table?.array.compactMap(\.int)
             let svg = try SVGChart.plot(store: r.store, metrics: metrics, cells: cells)
             if let name = try o.string("out") {
                 let out = try checkedWrite(lua, name)
@@ -128,7 +127,7 @@ extension OuroBindings {
             if !path.hasPrefix("/"), !FileManager.default.fileExists(atPath: path), let folder = lua.state.context.scriptFolder {
                 path = (folder as NSString).appendingPathComponent(path)
             }
-            try lua.state.sandbox?.checkRead(path)
+            path = try lua.state.sandbox?.checkRead(path) ?? Sandbox.resolve(path)
             lua.push(object: ResultsHandle(try ResultStore.open(path, mode: .readOnly)))
             return 1
         }

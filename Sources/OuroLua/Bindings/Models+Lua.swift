@@ -69,7 +69,11 @@ extension OuroBindings {
                 let o = try lua.options(at: 2, allowed: samplingKeys)
                 let n = try o.integer("n", default: 1, min: 0)!
                 let seed = UInt64(try o.integer("seed", default: 1, min: 0)!)
-                let seqs = try m.generate(n: n, params: try generationParams(o), seed: seed)
+                let params = try generationParams(o)
+                // token ids, then the Dataset's text and tokens: about 32 bytes per token at the peak
+                try lua.state.checkEngineAllocation(bytes: Double(n) * (Double(params.maxNewTokens + params.prompt.count) * 32 + 64),
+                                                    for: "generate")
+                let seqs = try m.generate(n: n, params: params, seed: seed)
                 lua.push(object: Dataset.from(tokenSequences: seqs))
                 return 1
             }),
@@ -113,6 +117,7 @@ extension OuroBindings {
                 let n = try o.integer("n", default: 1, min: 1)!
                 var rng = Xoshiro256(seed: UInt64(try o.integer("seed", default: 1, min: 0)!), "generate")
                 guard m.model.dim > 0 else { throw LuaArgumentError("the model has not been fitted (call fit first)") }
+                try lua.state.checkEngineAllocation(bytes: Double(n) * Double(m.model.dim) * 16, for: "generate")
                 lua.push(object: NumericDataset(NumericData(dim: m.model.dim, values: m.model.generate(n: n, rng: &rng))))
                 return 1
             }),

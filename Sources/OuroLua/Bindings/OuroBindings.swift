@@ -23,8 +23,7 @@ public enum OuroBindings {
     /// `path` (relative to the script's folder) once the sandbox allows writing it.
     static func checkedWrite(_ lua: Lua, _ path: String) throws -> String {
         let resolved = lua.state.context.writePath(path)
-        try lua.state.sandbox?.checkWrite(resolved)
-        return resolved
+        return try lua.state.sandbox?.checkWrite(resolved) ?? Sandbox.resolve(resolved)
     }
 
     static func installCore(into state: LuaState) {

@@ -38,7 +38,7 @@ public enum ExperimentDriver {
     }
 
     static func seeds(of e: LuaTable) -> [Int] {
-        (e["spec"]?.table?["seeds"]?.table?.array ?? [.integer(1)]).compactMap { $0.number.map { Int($0) } }
+        (e["spec"]?.table?["seeds"]?.table?.array ?? [.integer(1)]).compactMap(\.int)
     }
 
 
@@ -126,6 +126,7 @@ public enum ExperimentDriver {
         let source = (try? session.scriptPath.map { try OuroSession.readScript($0) }) ?? nil
         let job = ExperimentRun(name: name, source: source ?? "", parameters: ExperimentSpecReader.jsonObject(session.options.params),
                                 cells: cells.count, seeds: seeds, generations: cells.first?.generations ?? 0, options: options)
+        try session.state.sandbox?.checkWrite(job.database)   // the name is checked; `out` was resolved by the caller
         let context = UncheckedBox((cells: cells, options: session.options, script: session.scriptPath))
         let jobs = options.jobs
         let path = try session.state.asTopLevel {
@@ -137,6 +138,8 @@ public enum ExperimentDriver {
                     // declares; its prints are silenced).
                     let s = try OuroSession(scriptPath: context.value.script, options: context.value.options)
                     s.state.output = { _ in }
+                    // The encoder gets this worker's share of the cores (results do not depend on it).
+                    s.state.context.embeddings.threads = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
                     try declare(s)
                     prepared = try prepare(s.state, name: name).1
                     workerSession = s

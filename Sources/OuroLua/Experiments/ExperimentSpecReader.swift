@@ -13,8 +13,22 @@ struct ExperimentSpecReader {
 
     /// The experiment table named `name` in `ouro._experiments` of `state`, converted.
     static func experiment(named name: String, in state: LuaState) throws -> LuaTable {
+        try checkName(name)
         for e in try declared(in: state) where e["name"]?.string == name { return e }
         throw LuaError(.runtime, "experiment '\(name)' is not declared by this file")
+    }
+
+    /// Experiment names become file names (`results/<name>.db`, `<name>-report/`), so a name is
+    /// 1…100 letters, digits, `_`, `-` and `.`, not starting with `.`: no `/`, no `..`, no NUL.
+    /// (stdlib/experiment.lua checks the same rule at the user's line; this is the engine's guard.)
+    static func checkName(_ name: String) throws {
+        let ok = !name.isEmpty && name.utf8.count <= 100 && !name.hasPrefix(".")
+            && name.utf8.allSatisfy { c in
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x2D || c == 0x2E
+            }
+        guard ok else {
+            throw LuaError(.runtime, "experiment: the name '\(name.replacingOccurrences(of: "\0", with: "\\0").prefix(100))' is not a valid name: use 1–100 letters, digits, '_', '-' and '.', not starting with '.'")
+        }
     }
 
     /// Every declared experiment, in declaration order.
@@ -41,8 +55,8 @@ struct ExperimentSpecReader {
     // MARK: Fields
 
     func int(_ key: String) throws -> Int {
-        guard let v = fields[key]?.number, v == v.rounded() else { throw LuaError(.runtime, "experiment: '\(key)' is missing") }
-        return Int(v)
+        guard let v = fields[key]?.int else { throw LuaError(.runtime, "experiment: '\(key)' is missing") }
+        return v
     }
 
     func bool(_ key: String) -> Bool { if case .boolean(let b)? = fields[key] { return b }; return false }

@@ -138,4 +138,63 @@ final class DatasetLoadingTests: XCTestCase {
         let d = try Dataset.load(DataFixtures.path("posts.txt"), options: LoadOptions(tokenizer: .character))
         XCTAssertEqual(d.tokenCount(at: 0), "First post of the day.".count)
     }
+
+    // MARK: Hostile input (issue 14)
+
+    func testDeeplyNestedJSONIsAnErrorNotAStackOverflow() {
+        for depth in [JSONLine.maxDepth, 50_000] {
+            let label = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+            let e = loadError("deep.jsonl", "{\"text\": \"a\", \"label\": \(label)}\n")
+            XCTAssertTrue(e?.hasPrefix("deep.jsonl:1: invalid JSON: arrays and objects nested more than \(JSONLine.maxDepth) levels deep") == true,
+                          "\(depth): \(e ?? "loaded")")
+        }
+        let fine = String(repeating: "{\"a\":", count: 20) + "1" + String(repeating: "}", count: 20)
+        XCTAssertNil(loadError("ok.jsonl", "{\"text\": \"a\", \"label\": \(fine)}\n"))
+    }
+
+    func testInvalidUTF8NamesFileLineAndColumn() throws {
+        let ok = "{\"text\": \"fine\"}\n"
+        func bytes(_ parts: [UInt8]...) -> Data { Data(parts.joined()) }
+        let cases: [(String, Data, String)] = [
+            ("x.jsonl", Data(ok.utf8) + Data(ok.utf8) + bytes(Array("{\"text\": \"caf".utf8), [0xE9], Array("\"}\n".utf8)),
+             "x.jsonl:3: invalid UTF-8 (a truncated multi-byte sequence) at byte column 15"),
+            ("x.txt", bytes(Array("one\ntwo ".utf8), [0xFF], Array("\n".utf8)), "x.txt:2: invalid UTF-8 byte 0xFF at byte column 5"),
+            ("x.csv", bytes(Array("text\nfine\n\"a".utf8), [0xC0, 0xAF], Array("\"\n".utf8)), "x.csv:3: invalid UTF-8 byte 0xC0 at byte column 3"),
+            ("x.txt", bytes(Array("ok\n".utf8), [0xED, 0xA0, 0x80]), "x.txt:2: invalid UTF-8 (a truncated multi-byte sequence) at byte column 2"),
+            ("x.txt", bytes(Array("ok\nend ".utf8), [0xE2, 0x82]), "x.txt:2: invalid UTF-8 (the file ends inside a multi-byte sequence) at byte column 6"),
+            ("bin.txt", bytes(Array("ELF".utf8), [0, 1, 2]), "bin.txt:1: a NUL byte at byte column 4: this looks like a binary file, not text"),
+        ]
+        for (name, data, expected) in cases {
+            let path = try DataFixtures.temporary(name, "")
+            try data.write(to: URL(fileURLWithPath: path))
+            do {
+                _ = try Dataset.load(path)
+                XCTFail("\(name) loaded")
+            } catch let e as DataError {
+                XCTAssertTrue(e.description.hasPrefix(expected), "\(e.description)")
+                XCTAssertTrue(e.description.contains("NUL") || e.description.contains("invalid_utf8 = \"replace\""), e.description)
+            }
+        }
+        // With replacement allowed: loaded, counted, first line reported.
+        let path = try DataFixtures.temporary("r.txt", "")
+        try bytes(Array("good\nba".utf8), [0xFF], Array("d\nwor".utf8), [0xC3], Array("se\n".utf8)).write(to: URL(fileURLWithPath: path))
+        var options = LoadOptions()
+        options.replaceInvalidUTF8 = true
+        var report = LoadReport()
+        let d = try Dataset.load(path, options: options, report: &report)
+        XCTAssertEqual(d.count, 3)
+        XCTAssertEqual(report.replacedInvalidUTF8, 2)
+        XCTAssertEqual(report.firstInvalidLine, 2)
+        XCTAssertEqual(d.text(at: 1), "ba\u{FFFD}d")
+        // Valid multi-byte text is untouched.
+        XCTAssertNil(loadError("u.txt", "naïve café — 日本語 😀\n"))
+    }
+
+    func testAFolderNamedLikeADataFileIsAWordedError() throws {
+        let dir = NSTemporaryDirectory() + "ouro-folder-\(UUID().uuidString)/x.jsonl"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try Dataset.load(dir)) { e in
+            XCTAssertEqual("\(e)", "x.jsonl: is a folder, not a data file (give the path of a .jsonl, .csv or .txt file)")
+        }
+    }
 }

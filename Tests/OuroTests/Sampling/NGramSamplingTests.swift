@@ -124,4 +124,24 @@ final class NGramSamplingTests: XCTestCase {
         XCTAssertEqual(plain, try model.generate(n: 10, seed: 3))
         XCTAssertTrue(plain.allSatisfy { $0.count <= 256 && !$0.contains(Vocabulary.eos) })
     }
+
+    /// Issue 14 #6: a refit replaces the model's vocabulary; sampling with a repetition penalty
+    /// (which goes through the union index) must use the new one, not the index of the first fit.
+    func testRefitThenSampleWithARepetitionPenaltyUsesTheNewVocabulary() throws {
+        let m = try NGramModel(order: 2, documents: NGramTestCorpus.documents(50, seed: 1, vocab: ["a", "b"]))
+        for p in [GenerationParams(repetitionPenalty: 1.2, maxNewTokens: 20),
+                  GenerationParams(minP: 0.05, repetitionPenalty: 1.2, maxNewTokens: 20),
+                  GenerationParams(temperature: 0.9, maxNewTokens: 20)] {
+            _ = try m.generate(n: 5, params: p, seed: 1)
+            let other = ["x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12"]
+            try m.fit(NGramTestCorpus.documents(200, seed: 2, vocab: other))
+            let known = Set(Vocabulary.shared.ids(for: other))
+            let docs = try m.generate(n: 20, params: p, seed: 1)
+            XCTAssertTrue(docs.joined().allSatisfy { known.contains($0) || $0 == Vocabulary.unk }, "\(p)")
+            // and the same draws as a model fitted once on the new data
+            let fresh = try NGramModel(order: 2, documents: NGramTestCorpus.documents(200, seed: 2, vocab: other))
+            XCTAssertEqual(docs, try fresh.generate(n: 20, params: p, seed: 1), "\(p)")
+            try m.fit(NGramTestCorpus.documents(50, seed: 1, vocab: ["a", "b"]))
+        }
+    }
 }
