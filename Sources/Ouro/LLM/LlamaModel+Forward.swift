@@ -38,7 +38,8 @@ struct ForwardRows {
 struct LlamaScratch {
     var x: [Float] = [], h: [Float] = [], qkv: [Float] = [], att: [Float] = [], gu: [Float] = [], act: [Float] = []
     var logits: [Float] = []
-    mutating func reserve(rows t: Int, _ c: LlamaModel.Config) {
+    mutating func reserve(rows: Int, _ c: LlamaModel.Config) {
+        let t = LlamaModel.paddedRows(rows) + LlamaModel.rowBlock
         func fit(_ b: inout [Float], _ n: Int) { if b.count < n { b = [Float](repeating: 0, count: n) } }
         fit(&x, t * c.hidden); fit(&h, t * c.hidden); fit(&qkv, t * (c.hidden + 2 * c.kvDim))
         fit(&att, t * c.hidden); fit(&gu, t * 2 * c.ffn); fit(&act, t * c.ffn)
@@ -46,6 +47,13 @@ struct LlamaScratch {
 }
 
 extension LlamaModel {
+    /// Matrix products run over a multiple of this many rows (zero rows pad the rest), so no row goes
+    /// through OpenBLAS's partial-block path. This does not make a row's bits independent of its place
+    /// in the call or of the thread split (OpenBLAS 0.3.21's Zen kernels round differently there; see
+    /// docs/llm.md, "Determinism").
+    static let rowBlock = 16
+    static func paddedRows(_ n: Int) -> Int { (n + rowBlock - 1) / rowBlock * rowBlock }
+
     /// Runs `rows` through every layer, writing their keys and values into `cache` (prefix rows
     /// first grow the prefix, which must be empty before), and leaves the final RMS-normalised
     /// hidden states in `scratch.h` (row-major, `rows.count × hidden`).
@@ -53,6 +61,7 @@ extension LlamaModel {
     /// Call inside `BLAS.withThreads`.
     func forward(_ rows: ForwardRows, cache: inout KVCache, scratch: inout LlamaScratch) {
         let c = config, T = rows.count, H = c.hidden, kvd = c.kvDim, F = c.ffn, hd = c.headDim
+        let M = Self.paddedRows(T)   // rows of every matrix product; rows T..<M stay zero
         let qs = H + 2 * kvd
         let workers = max(1, threads)
         scratch.reserve(rows: T, c)
@@ -81,12 +90,14 @@ extension LlamaModel {
             embedding.withUnsafeBufferPointer { e in
                 for r in 0..<T { (x + r * H).update(from: e.baseAddress! + Int(rows.tokens[r]) * H, count: H) }
             }
+            (x + T * H).update(repeating: 0, count: (M - T) * H)
+            (att + T * H).update(repeating: 0, count: (M - T) * H)
             for (l, layer) in layers.enumerated() {
                 layer.attnNorm.withUnsafeBufferPointer { w in
-                    Kernels.rmsNorm(x, into: h, rows: T, width: H, weight: w.baseAddress!, eps: c.eps, workers: workers)
+                    Kernels.rmsNorm(x, into: h, rows: M, width: H, weight: w.baseAddress!, eps: c.eps, workers: workers)
                 }
                 layer.wqkv.withUnsafeBufferPointer { w in
-                    BLAS.gemmABt(m: T, n: qs, k: H, a: h, lda: H, b: w.baseAddress!, ldb: H, beta: 0, c: qkv, ldc: qs)
+                    BLAS.gemmABt(m: M, n: qs, k: H, a: h, lda: H, b: w.baseAddress!, ldb: H, beta: 0, c: qkv, ldc: qs)
                 }
                 Kernels.rope(qkv, rows: T, stride: qs, offset: 0, heads: c.heads, headDim: hd, positions: pos.baseAddress!,
                              invFreq: inv.baseAddress!, workers: workers)
@@ -116,21 +127,21 @@ extension LlamaModel {
                 } } } }
                 // Output projection added to the residual stream.
                 layer.wo.withUnsafeBufferPointer { w in
-                    BLAS.gemmABt(m: T, n: H, k: H, a: att, lda: H, b: w.baseAddress!, ldb: H, beta: 1, c: x, ldc: H)
+                    BLAS.gemmABt(m: M, n: H, k: H, a: att, lda: H, b: w.baseAddress!, ldb: H, beta: 1, c: x, ldc: H)
                 }
                 layer.ffnNorm.withUnsafeBufferPointer { w in
-                    Kernels.rmsNorm(x, into: h, rows: T, width: H, weight: w.baseAddress!, eps: c.eps, workers: workers)
+                    Kernels.rmsNorm(x, into: h, rows: M, width: H, weight: w.baseAddress!, eps: c.eps, workers: workers)
                 }
                 layer.wgu.withUnsafeBufferPointer { w in
-                    BLAS.gemmABt(m: T, n: 2 * F, k: H, a: h, lda: H, b: w.baseAddress!, ldb: H, beta: 0, c: gu, ldc: 2 * F)
+                    BLAS.gemmABt(m: M, n: 2 * F, k: H, a: h, lda: H, b: w.baseAddress!, ldb: H, beta: 0, c: gu, ldc: 2 * F)
                 }
-                Kernels.swiglu(gu, into: act, rows: T, ffn: F, workers: workers)
+                Kernels.swiglu(gu, into: act, rows: M, ffn: F, workers: workers)
                 layer.wdown.withUnsafeBufferPointer { w in
-                    BLAS.gemmABt(m: T, n: H, k: F, a: act, lda: F, b: w.baseAddress!, ldb: F, beta: 1, c: x, ldc: H)
+                    BLAS.gemmABt(m: M, n: H, k: F, a: act, lda: F, b: w.baseAddress!, ldb: F, beta: 1, c: x, ldc: H)
                 }
             }
             outNorm.withUnsafeBufferPointer { w in
-                Kernels.rmsNorm(x, into: h, rows: T, width: H, weight: w.baseAddress!, eps: c.eps, workers: workers)
+                Kernels.rmsNorm(x, into: h, rows: M, width: H, weight: w.baseAddress!, eps: c.eps, workers: workers)
             }
         } } } } } } } } } }
     }
@@ -139,11 +150,13 @@ extension LlamaModel {
     /// into `scratch.logits`.
     func logits(rows: Int, first: Int = 0, scratch: inout LlamaScratch) {
         let V = config.vocab, H = config.hidden
-        if scratch.logits.count < rows * V { scratch.logits = [Float](repeating: 0, count: rows * V) }
+        let M = Self.paddedRows(rows)
+        precondition(scratch.h.count >= (first + M) * H)
+        if scratch.logits.count < M * V { scratch.logits = [Float](repeating: 0, count: M * V) }
         let w = outputWeight ?? embedding
         scratch.h.withUnsafeBufferPointer { h in scratch.logits.withUnsafeMutableBufferPointer { out in
             w.withUnsafeBufferPointer { wb in
-                BLAS.gemmABt(m: rows, n: V, k: H, a: h.baseAddress! + first * H, lda: H, b: wb.baseAddress!, ldb: H,
+                BLAS.gemmABt(m: M, n: V, k: H, a: h.baseAddress! + first * H, lda: H, b: wb.baseAddress!, ldb: H,
                              beta: 0, c: out.baseAddress!, ldc: V)
             }
         } }

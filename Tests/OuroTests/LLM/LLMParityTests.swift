@@ -56,7 +56,8 @@ final class LLMParityTests: XCTestCase {
         print("LLM parity: greedy identical for \(same)/\(fx.prompt_ids.count) prompts")
     }
 
-    func testSamplingDoesNotDependOnBatchSizeOrThreads() throws {
+    /// The texts agree here; bitwise independence is not guaranteed (see the next test and docs/llm.md).
+    func testSampledTextsAgreeAcrossBatchSizesAndThreads() throws {
         let m = try LLMTestSupport.model()
         var p = GenerationParams(temperature: 1.5, minP: 0.2, maxNewTokens: 12)
         p.repetitionPenalty = 1.1
@@ -75,13 +76,22 @@ final class LLMParityTests: XCTestCase {
         XCTAssertNotEqual(Array(a.prefix(2)), d, "another seed gives other texts")
     }
 
-    func testLogitsOfAPositionDoNotDependOnWhatElseIsInTheBatch() throws {
+    func testScoresAgreeAcrossThreadsAndBatchesToRounding() throws {
         let m = try LLMTestSupport.model()
         let a = m.tokenizer.encode("The quick brown fox jumps over the lazy dog.")
         let b = m.tokenizer.encode("Hello there")
+        let saved = m.threads
+        defer { m.threads = saved }
+        m.threads = 1
+        let one = m.logprobs([b, a, b])
+        m.threads = 2
+        let two = m.logprobs([b, a, b])
+        // KNOWN PROBLEM (docs/llm.md, "Determinism"): OpenBLAS 0.3.21 (Zen kernels) computes a row of an
+        // sgemm with a rounding that depends on the row's place in the call and on the thread split, so
+        // scores agree across thread counts and batch layouts to ~1e-7 relative, not bitwise.
+        for (x, y) in zip(one, two) { XCTAssertEqual(x.logprob, y.logprob, accuracy: 1e-5 * abs(x.logprob)) }
         let alone = m.logprobs([a])[0]
-        let together = m.logprobs([b, a, b])[1]
-        XCTAssertEqual(alone.logprob, together.logprob)
+        XCTAssertEqual(alone.logprob, one[1].logprob, accuracy: 1e-5 * abs(alone.logprob))
         XCTAssertEqual(alone.tokens, a.count - 1)
     }
 }
