@@ -6,7 +6,7 @@ import OuroLua
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks: ratios against a peer measured in the same run.",
-        subcommands: [BridgeBench.self, NGramBenchCommand.self, MetricsBenchCommand.self, LoopBenchCommand.self, EmbedBenchCommand.self])
+        subcommands: [BridgeBench.self, NGramBenchCommand.self, MetricsBenchCommand.self, LoopBenchCommand.self, EmbedBenchCommand.self, LLMBenchCommand.self])
 }
 
 struct BridgeBench: ParsableCommand {
@@ -147,4 +147,15 @@ struct EmbedBenchCommand: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws { print(EmbedBench.run(arguments: arguments)) }
+}
+
+struct LLMBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "llm",
+        abstract: "SmolLM2 sampling and perplexity tokens/s versus transformers on CPU, same threads (scripts/bench/llm.sh).")
+
+    @Argument(parsing: .captureForPassthrough, help: "Options passed to LLMBench (see scripts/bench/llm.sh).")
+    var arguments: [String] = []
+
+    func run() throws { print(LLMBench.run(arguments: arguments)) }
 }

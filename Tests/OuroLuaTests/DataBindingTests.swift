@@ -31,7 +31,8 @@ final class DataBindingTests: XCTestCase {
         }
         XCTAssertEqual(message("ouro.data.from{ 'a', 3 }"), "exp.lua:1: ouro.data.from: texts[2] must be a string, got number")
         XCTAssert(message("ouro.data.load('tweets')").hasPrefix("exp.lua:1: ouro.data.load: data set 'tweets' is not built"))
-        XCTAssert(message("ouro.data.load('tweets')").hasSuffix("build the catalog with `ouro data`"))
+        XCTAssert(message("ouro.data.load('tweets')").contains("run `ouro data` to build the catalog"))
+        XCTAssert(message("ouro.data.load('twets')").hasPrefix("exp.lua:1: ouro.data.load: no data set 'twets' (did you mean 'tweets'?)"))
         XCTAssertEqual(message("ouro.data.from{ 'a' }:sample(3)"), "exp.lua:1: Dataset:sample: cannot sample 3 documents from a dataset of 1")
         XCTAssertEqual(message("ouro.data.from{ 'a' }:split{ 0.5, 0.6 }"), "exp.lua:1: Dataset:split: fractions must sum to 1, got 1.1")
         XCTAssert(message("ouro.data.load('/etc/passwd.txt')").contains("sandbox: reading '/etc/passwd.txt' is not allowed"))

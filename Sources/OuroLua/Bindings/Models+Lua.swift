@@ -46,6 +46,7 @@ extension OuroBindings {
     static func documents(_ d: Dataset) -> [[UInt32]] { (0..<d.count).map { Array(d.tokens(at: $0)) } }
 
     static func installModels(into state: LuaState) {
+        installLLM(into: state)
         state.registerType(NGramModel.self, name: "NGram", methods: [
             "fit": ("m:fit(d) → m, fitted on the Dataset d (replacing any earlier fit)", { m, lua in
                 let d = try lua.argObject(2, "data", as: Dataset.self)

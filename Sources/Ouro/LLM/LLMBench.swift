@@ -1,0 +1,118 @@
+import Foundation
+
+/// Benchmark of the language model against transformers' CPU `generate` and forward pass, measured in
+/// the same run with the same threads (`scripts/bench/llm.sh` builds the peer's venv).
+///
+/// Prints, for Ouro and the peer: batched sampling tokens/s (`--n` sequences × `--new` tokens at
+/// temperature 1.5, min_p 0.2, the study's setup), perplexity-scoring tokens/s (the first `--ppl`
+/// tweets), their ratios; the sgemm GFLOPS of OpenBLAS on a 1024³ product with the same threads and
+/// the share of that limit the sampling reaches (tokens/s × 2 · parameters); peak resident memory and
+/// load time.
+public enum LLMBench {
+    /// Options: `--model PATH` (default the catalog's SmolLM2 under `--data DIR`, default `data`),
+    /// `--texts FILE` (JSON lines with "text", for perplexity), `--n 250`, `--new 60`, `--ppl 500`,
+    /// `--threads T` (default all cores), `--seed 1`, `--python PATH` and `--peer SCRIPT` (the peer).
+    public static func run(arguments: [String]) -> String {
+        var opts: [String: String] = [:]
+        var i = 0
+        while i + 1 < arguments.count { opts[arguments[i]] = arguments[i + 1]; i += 2 }
+        let data = opts["--data"] ?? "data"
+        let path = opts["--model"] ?? ((try? LLMWeights.path(name: "smollm2-135m-instruct", dataFolder: data)) ?? "")
+        let n = Int(opts["--n"] ?? "250") ?? 250, new = Int(opts["--new"] ?? "60") ?? 60
+        let nPPL = Int(opts["--ppl"] ?? "500") ?? 500
+        let threads = Int(opts["--threads"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
+        let seed = UInt64(opts["--seed"] ?? "1") ?? 1
+        let prompt = "Generate a twitter post."
+        var texts: [String] = []
+        if let t = opts["--texts"], let d = FileManager.default.contents(atPath: t) {
+            for line in d.split(separator: UInt8(ascii: "\n")).prefix(nPPL) {
+                if let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let s = o["text"] as? String { texts.append(s) }
+            }
+        }
+        let m: LlamaModel
+        do { m = try LlamaModel(path: path) } catch { return "bench llm: \(error)" }
+        m.threads = threads
+        func seconds(_ body: () throws -> Void) rethrows -> Double {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        }
+        let gflops = sgemmGFLOPS(threads: threads)
+        var params = GenerationParams(temperature: 1.5, minP: 0.2, maxNewTokens: new)
+        params.topK = 0
+        var out: [[Int32]] = []
+        let promptIDs = m.chatPromptIDs(prompt)
+        let genS = (try? seconds { out = try m.generate(promptIDs: promptIDs, n: n, params: params, seed: seed) }) ?? .nan
+        let genTokens = out.reduce(0) { $0 + $1.count + ($1.count < new ? 1 : 0) }   // the eos counts as generated
+        let encoded = texts.map { m.tokenizer.encode($0) }
+        let pplTokens = encoded.reduce(0) { $0 + $1.count }
+        var ppl = 0.0
+        let pplS = seconds {
+            let r = m.logprobs(encoded)
+            ppl = exp(-r.reduce(0) { $0 + $1.logprob } / Double(max(1, r.reduce(0) { $0 + $1.tokens })))
+        }
+        let peakMB = peakResidentMB()
+        let genRate = Double(genTokens) / genS, pplRate = Double(pplTokens) / pplS
+        let share = genRate * 2 * Double(m.parameterCount) / (gflops * 1e9)
+        var lines = [
+            "bench llm: \(m) · \(threads) thread(s) · load \(String(format: "%.2f", m.loadSeconds)) s · peak RSS \(String(format: "%.0f", peakMB)) MB",
+            "sgemm 1024³ (OpenBLAS, \(threads) thread(s)): \(String(format: "%.1f", gflops)) GFLOPS",
+            "task                                   engine         seconds   tokens/s   ratio",
+        ]
+        func row(_ task: String, _ engine: String, _ s: Double, _ rate: Double, _ ratio: String) -> String {
+            task.padding(toLength: 38, withPad: " ", startingAt: 0) + " " + engine.padding(toLength: 13, withPad: " ", startingAt: 0)
+                + String(format: " %8.2f  %9.1f   %@", s, rate, ratio)
+        }
+        lines.append(row("sample \(n)×\(new) T1.5 min_p 0.2", "ouro", genS, genRate, "1.00"))
+        lines.append(row("perplexity \(texts.count) tweets", "ouro", pplS, pplRate, "1.00"))
+        lines.append(String(format: "sampling reaches %.1f%% of the sgemm limit (tokens/s × 2 · %d params ÷ %.1f GFLOPS); perplexity %.3f",
+                            100 * share, m.parameterCount, gflops, ppl))
+        guard let python = opts["--python"], let peer = opts["--peer"] else { return lines.joined(separator: "\n") }
+        let tmp = NSTemporaryDirectory() + "ouro-llm-bench-\(ProcessInfo.processInfo.processIdentifier).json"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        guard let json = try? JSONSerialization.data(withJSONObject: texts), (try? json.write(to: URL(fileURLWithPath: tmp))) != nil else {
+            return lines.joined(separator: "\n") + "\nbench llm: cannot write \(tmp)"
+        }
+        let result: ChildProcess.Result
+        do {
+            result = try ChildProcess.run(python, [peer, path, tmp, String(threads), String(n), String(new), prompt],
+                                          environment: ["HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"])
+        } catch { return lines.joined(separator: "\n") + "\nbench llm: cannot run \(python): \(error)" }
+        guard result.status == 0, let last = result.output.split(separator: "\n").last,
+              let r = try? JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Double],
+              let gs = r["gen_seconds"], let gt = r["gen_tokens"], let ps = r["ppl_seconds"], let pt = r["ppl_tokens"] else {
+            return lines.joined(separator: "\n") + "\nbench llm: the Python peer failed (exit \(result.status))"
+        }
+        lines.insert(row("sample \(n)×\(new) T1.5 min_p 0.2", "transformers", gs, gt / gs, String(format: "%.2f  (ouro %.2f×)", (gt / gs) / genRate, genRate / (gt / gs))), at: 4)
+        lines.insert(row("perplexity \(texts.count) tweets", "transformers", ps, pt / ps, String(format: "%.2f  (ouro %.2f×)", (pt / ps) / pplRate, pplRate / (pt / ps))), at: 6)
+        lines.append(String(format: "transformers: load %.2f s, peak RSS %.0f MB, perplexity %.3f, torch threads %d",
+                            r["load_seconds"] ?? .nan, r["peak_mb"] ?? .nan, r["ppl"] ?? .nan, Int(r["threads"] ?? 0)))
+        return lines.joined(separator: "\n")
+    }
+
+    /// OpenBLAS single-precision GEMM throughput on a 1024 × 1024 × 1024 product (best of 5).
+    static func sgemmGFLOPS(threads: Int) -> Double {
+        let s = 1024
+        let a = [Float](repeating: 0.5, count: s * s), b = [Float](repeating: 0.25, count: s * s)
+        var c = [Float](repeating: 0, count: s * s)
+        var best = Double.infinity
+        BLAS.withThreads(threads) {
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                for _ in 0..<6 {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    BLAS.gemmABt(m: s, n: s, k: s, a: ap.baseAddress!, lda: s, b: bp.baseAddress!, ldb: s, beta: 0, c: cp.baseAddress!, ldc: s)
+                    best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                }
+            } } }
+        }
+        return 2 * Double(s * s * s) / best / 1e9
+    }
+
+    /// Peak resident set size of this process (`VmHWM`), in MB.
+    static func peakResidentMB() -> Double {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+        return kb / 1024
+    }
+}
