@@ -40,7 +40,11 @@ struct OuroCommand: ParsableCommand {
         case let e as ExperimentInterrupted: return (130, "ouro: \(e)")
         case let e as LuaError: return (2, "ouro: " + e.message + (e.traceback.map { "\n" + $0 } ?? ""))
         case is ValidationError, is CleanExit: return (2, fullMessage(for: error))
-        default: return (2, "ouro: \(error)")
+        default:
+            // ArgumentParser's own parse errors (an unknown option, a bad value) come as its
+            // internal type; it knows them as validation failures and words them itself.
+            if exitCode(for: error) == .validationFailure { return (2, fullMessage(for: error)) }
+            return (2, "ouro: \(error)")
         }
     }
 }

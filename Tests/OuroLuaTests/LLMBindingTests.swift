@@ -10,8 +10,7 @@ final class LLMBindingTests: XCTestCase {
     func requireModel() throws {
         let p = data + "/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
         if !FileManager.default.fileExists(atPath: p) {
-            XCTFail("\(p) missing: `ouro data` fetches and installs SmolLM2 (set OURO_DATA to its data folder)")
-            throw XCTSkip("model missing")
+            throw TestSupport.Missing("\(p) missing: `ouro data` fetches and installs SmolLM2 (set OURO_DATA to its data folder)")
         }
     }
 

@@ -5,6 +5,13 @@ import Ouro
 
 /// Paths and helpers shared by the bridge tests.
 enum TestSupport {
+    /// A data file or model a test needs is missing: the test fails (never skips) with this message,
+    /// which says how to get it.
+    struct Missing: Error, CustomStringConvertible {
+        let description: String
+        init(_ message: String) { description = message }
+    }
+
     static let repoRoot: String = {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path

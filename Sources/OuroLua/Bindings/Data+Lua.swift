@@ -186,6 +186,7 @@ extension OuroBindings {
     /// (`tweets` → `<data folder>/tweets.jsonl`); checked against the sandbox.
     static func resolveDataPath(_ spec: String, lua: Lua) throws -> String {
         let state = lua.state
+        _ = try Sandbox.resolve(spec)   // a NUL byte is refused before the name-or-path guess
         let looksLikeName = !spec.contains("/") && DataFormat.infer(path: spec) == nil
         if looksLikeName {
             let path: String
