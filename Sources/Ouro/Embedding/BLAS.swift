@@ -15,6 +15,17 @@ enum BLAS {
                     a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 
+    /// `C = alpha · op(A) · op(B) + beta · C`, row-major, `op(X)` = `Xᵀ` when its flag is set; `op(A)`
+    /// is m × k, `op(B)` k × n, `C` m × n.
+    /// - Complexity: O(m · n · k).
+    @inline(__always)
+    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+
     /// `C = Aᵀ · A` in double precision for row-major `A` (m × n); `C` is n × n, both triangles filled.
     /// - Complexity: O(m · n²).
     static func gram(_ a: UnsafePointer<Double>, rows m: Int, cols n: Int) -> [Double] {

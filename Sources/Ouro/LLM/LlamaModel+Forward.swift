@@ -38,11 +38,13 @@ struct ForwardRows {
 struct LlamaScratch {
     var x: [Float] = [], h: [Float] = [], qkv: [Float] = [], att: [Float] = [], gu: [Float] = [], act: [Float] = []
     var logits: [Float] = []
-    mutating func reserve(rows: Int, _ c: LlamaModel.Config) {
+    /// `x Aᵀ` of a LoRA target (rows × rank).
+    var u: [Float] = []
+    mutating func reserve(rows: Int, _ c: LlamaModel.Config, rank: Int = 0) {
         let t = LlamaModel.paddedRows(rows) + LlamaModel.rowBlock
         func fit(_ b: inout [Float], _ n: Int) { if b.count < n { b = [Float](repeating: 0, count: n) } }
         fit(&x, t * c.hidden); fit(&h, t * c.hidden); fit(&qkv, t * (c.hidden + 2 * c.kvDim))
-        fit(&att, t * c.hidden); fit(&gu, t * 2 * c.ffn); fit(&act, t * c.ffn)
+        fit(&att, t * c.hidden); fit(&gu, t * 2 * c.ffn); fit(&act, t * c.ffn); fit(&u, t * rank)
     }
 }
 
@@ -64,7 +66,7 @@ extension LlamaModel {
         let M = Self.paddedRows(T)   // rows of every matrix product; rows T..<M stay zero
         let qs = H + 2 * kvd
         let workers = max(1, threads)
-        scratch.reserve(rows: T, c)
+        scratch.reserve(rows: T, c, rank: adapter?.config.rank ?? 0)
         let prefixRows = rows.slots.reduce(0) { $0 + ($1 < 0 ? 1 : 0) }
         if prefixRows > 0 {
             precondition(cache.prefixLength == 0 && prefixRows == T, "the prefix is filled once, alone")
@@ -81,12 +83,18 @@ extension LlamaModel {
         scratch.att.withUnsafeMutableBufferPointer { ab in
         scratch.gu.withUnsafeMutableBufferPointer { gb in
         scratch.act.withUnsafeMutableBufferPointer { actb in
+        scratch.u.withUnsafeMutableBufferPointer { ub in
         rows.positions.withUnsafeBufferPointer { pos in
         rows.slots.withUnsafeBufferPointer { slot in
         lengths.withUnsafeBufferPointer { len in
         ropeInvFreq.withUnsafeBufferPointer { inv in
             let x = xb.baseAddress!, h = hb.baseAddress!, qkv = qb.baseAddress!, att = ab.baseAddress!
-            let gu = gb.baseAddress!, act = actb.baseAddress!
+            let gu = gb.baseAddress!, act = actb.baseAddress!, u = ub.baseAddress
+            /// Adds `scale · (input Aᵀ) Bᵀ` of target `t` to `output` (LoRA, unmerged).
+            func lora(_ l: Int, _ t: LoRATarget, _ input: UnsafePointer<Float>, _ ldIn: Int, _ output: UnsafeMutablePointer<Float>, _ ldOut: Int) {
+                guard let ad = adapter else { return }
+                Self.addLoRA(ad, layer: l, t, rows: M, input: input, ldIn: ldIn, output: output, ldOut: ldOut, u: u!)
+            }
             embedding.withUnsafeBufferPointer { e in
                 for r in 0..<T { (x + r * H).update(from: e.baseAddress! + Int(rows.tokens[r]) * H, count: H) }
             }
@@ -99,6 +107,7 @@ extension LlamaModel {
                 layer.wqkv.withUnsafeBufferPointer { w in
                     BLAS.gemmABt(m: M, n: qs, k: H, a: h, lda: H, b: w.baseAddress!, ldb: H, beta: 0, c: qkv, ldc: qs)
                 }
+                lora(l, .q, h, H, qkv, qs); lora(l, .k, h, H, qkv + H, qs); lora(l, .v, h, H, qkv + H + kvd, qs)
                 Kernels.rope(qkv, rows: T, stride: qs, offset: 0, heads: c.heads, headDim: hd, positions: pos.baseAddress!,
                              invFreq: inv.baseAddress!, workers: workers)
                 Kernels.rope(qkv, rows: T, stride: qs, offset: H, heads: c.kvHeads, headDim: hd, positions: pos.baseAddress!,
@@ -129,21 +138,37 @@ extension LlamaModel {
                 layer.wo.withUnsafeBufferPointer { w in
                     BLAS.gemmABt(m: M, n: H, k: H, a: att, lda: H, b: w.baseAddress!, ldb: H, beta: 1, c: x, ldc: H)
                 }
+                lora(l, .o, att, H, x, H)
                 layer.ffnNorm.withUnsafeBufferPointer { w in
                     Kernels.rmsNorm(x, into: h, rows: M, width: H, weight: w.baseAddress!, eps: c.eps, workers: workers)
                 }
                 layer.wgu.withUnsafeBufferPointer { w in
                     BLAS.gemmABt(m: M, n: 2 * F, k: H, a: h, lda: H, b: w.baseAddress!, ldb: H, beta: 0, c: gu, ldc: 2 * F)
                 }
+                lora(l, .gate, h, H, gu, 2 * F); lora(l, .up, h, H, gu + F, 2 * F)
                 Kernels.swiglu(gu, into: act, rows: M, ffn: F, workers: workers)
                 layer.wdown.withUnsafeBufferPointer { w in
                     BLAS.gemmABt(m: M, n: H, k: F, a: act, lda: F, b: w.baseAddress!, ldb: F, beta: 1, c: x, ldc: H)
                 }
+                lora(l, .down, act, F, x, H)
             }
             outNorm.withUnsafeBufferPointer { w in
                 Kernels.rmsNorm(x, into: h, rows: M, width: H, weight: w.baseAddress!, eps: c.eps, workers: workers)
             }
-        } } } } } } } } } }
+        } } } } } } } } } } }
+    }
+
+    /// `output += scale · (input Aᵀ) Bᵀ` for `rows` rows of target `t` of layer `l`, through `u`
+    /// (rows × rank); nothing when `t` is not adapted. Call inside `BLAS.withThreads`.
+    static func addLoRA(_ ad: LoRAAdapter, layer l: Int, _ t: LoRATarget, rows: Int, input: UnsafePointer<Float>, ldIn: Int,
+                        output: UnsafeMutablePointer<Float>, ldOut: Int, u: UnsafeMutablePointer<Float>) {
+        let i = l * 7 + t.slot, r = ad.config.rank, s = ad.dims[t.slot]
+        guard !ad.a[i].isEmpty else { return }
+        ad.a[i].withUnsafeBufferPointer { a in ad.b[i].withUnsafeBufferPointer { b in
+            BLAS.gemmABt(m: rows, n: r, k: s.input, a: input, lda: ldIn, b: a.baseAddress!, ldb: s.input, beta: 0, c: u, ldc: r)
+            BLAS.gemmABt(m: rows, n: s.output, k: r, alpha: Float(ad.config.scale), a: u, lda: r, b: b.baseAddress!, ldb: r,
+                         beta: 1, c: output, ldc: ldOut)
+        } }
     }
 
     /// Logits (`rows × vocab`) of `rows` final hidden states starting at row `first` of `scratch.h`,

@@ -47,6 +47,8 @@ public final class LlamaModel: @unchecked Sendable {
     let outNorm: [Float]
     let layers: [Layer]
     let ropeInvFreq: [Float]
+    /// The LoRA adapter applied to the projections (`W x + scale · B A x`, unmerged), if any.
+    public let adapter: LoRAAdapter?
 
     /// Loads a llama GGUF.
     /// - Throws: `LLMError.modelMissing` (naming `ouro data`) if the file is missing; `.malformed` if
@@ -108,7 +110,36 @@ public final class LlamaModel: @unchecked Sendable {
         for t in g.tensors.values { byType[t.typeName, default: 0] += t.count }
         quantization = byType.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? "F32"
         loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        adapter = nil
     }
+
+    /// A model from its parts (no file): what `withAdapter` and the tests build.
+    init(config: Config, tokenizer: BPETokenizer, chat: ChatTemplate, name: String, architecture: String, quantization: String,
+         parameterCount: Int, path: String, loadSeconds: Double, embedding: [Float], outputWeight: [Float]?, outNorm: [Float],
+         layers: [Layer], ropeInvFreq: [Float], adapter: LoRAAdapter?) {
+        self.config = config; self.tokenizer = tokenizer; self.chat = chat; self.name = name; self.architecture = architecture
+        self.quantization = quantization; self.parameterCount = parameterCount; self.path = path; self.loadSeconds = loadSeconds
+        self.embedding = embedding; self.outputWeight = outputWeight; self.outNorm = outNorm; self.layers = layers
+        self.ropeInvFreq = ropeInvFreq; self.adapter = adapter
+    }
+
+    /// The same base model with `adapter` applied to its projections (nil: the base alone). The base
+    /// weights are shared, not copied; `threads` is carried over.
+    /// - Throws: `LLMError.invalidInput` if the adapter was made for a model of another shape.
+    public func withAdapter(_ adapter: LoRAAdapter?) throws -> LlamaModel {
+        if let adapter, !adapter.fits(config) {
+            throw LLMError.invalidInput("the LoRA adapter (\(adapter.layers) layers) does not fit \(displayName) (\(config.layers) layers, hidden \(config.hidden), ffn \(config.ffn), kv \(config.kvDim))")
+        }
+        let m = LlamaModel(config: config, tokenizer: tokenizer, chat: chat, name: name, architecture: architecture,
+                           quantization: quantization, parameterCount: parameterCount, path: path, loadSeconds: loadSeconds,
+                           embedding: embedding, outputWeight: outputWeight, outNorm: outNorm, layers: layers,
+                           ropeInvFreq: ropeInvFreq, adapter: adapter)
+        m.threads = threads
+        return m
+    }
+
+    /// The base model with the adapter saved in `folder` (peft's format, see `LoRAAdapter.load`).
+    public func withAdapter(folder: String) throws -> LlamaModel { try withAdapter(LoRAAdapter.load(folder: folder)) }
 
     /// Undoes llama.cpp's per-head row permutation of a query/key weight (`rows` = heads · headDim,
     /// each row `cols` wide): GGUF row `h·d + 2i + j` is Hugging Face row `h·d + j·d/2 + i`.
@@ -130,7 +161,7 @@ extension LlamaModel: CustomStringConvertible {
     /// `LLM(smollm2-135m-instruct, llama, 135M params, 30 layers, Q4_1)`.
     public var description: String {
         let m = Double(parameterCount) / 1e6
-        return "LLM(\(displayName), \(architecture), \(m >= 10 ? String(Int(m.rounded())) : String(format: "%.1f", m))M params, \(config.layers) layers, \(quantization))"
+        return "LLM(\(displayName), \(architecture), \(m >= 10 ? String(Int(m.rounded())) : String(format: "%.1f", m))M params, \(config.layers) layers, \(quantization)\(adapter.map { ", LoRA r\($0.config.rank)" } ?? ""))"
     }
 
     /// The catalog name when the file is a catalog model, else the GGUF's `general.name`.

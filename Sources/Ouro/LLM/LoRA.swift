@@ -5,8 +5,11 @@ import Foundation
 public enum LoRATarget: String, CaseIterable, Sendable, Codable, Comparable {
     case q = "q_proj", k = "k_proj", v = "v_proj", o = "o_proj", gate = "gate_proj", up = "up_proj", down = "down_proj"
 
-    public static func < (a: LoRATarget, b: LoRATarget) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    public static func < (a: LoRATarget, b: LoRATarget) -> Bool { a.slot < b.slot }
+
+    /// Position in `allCases` (q, k, v, o, gate, up, down): the index of the target's tensors in a layer.
+    var slot: Int {
+        switch self { case .q: 0; case .k: 1; case .v: 2; case .o: 3; case .gate: 4; case .up: 5; case .down: 6 }
     }
 }
 
@@ -44,6 +47,12 @@ public struct FinetuneOptions: Sendable, Equatable {
     public var lora = LoRAConfig()
     /// Seeds the adapters' initialisation and the order of the examples.
     public var seed: UInt64 = 1
+    /// Shuffle the examples at every epoch (stream `(seed, "finetune-order", epoch)`, Fisher–Yates);
+    /// `false` keeps the given order (parity tests against a fixed peft order).
+    public var shuffle: Bool = true
+    /// Clip the gradients' global L2 norm to this before each optimizer step, as transformers'
+    /// `max_grad_norm` (default 1.0 there and here); 0 turns clipping off.
+    public var maxGradNorm: Double = 1.0
 
     public init() {}
 }
