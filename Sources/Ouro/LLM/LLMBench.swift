@@ -13,6 +13,7 @@ public enum LLMBench {
     /// `--texts FILE` (JSON lines with "text", for perplexity), `--n 250`, `--new 60`, `--ppl 500`,
     /// `--threads T` (default all cores), `--seed 1`, `--python PATH` and `--peer SCRIPT` (the peer).
     public static func run(arguments: [String]) -> String {
+        if arguments.contains("--train") { return train(arguments: arguments.filter { $0 != "--train" }) }
         var opts: [String: String] = [:]
         var i = 0
         while i + 1 < arguments.count { opts[arguments[i]] = arguments[i + 1]; i += 2 }
@@ -87,6 +88,63 @@ public enum LLMBench {
         lines.insert(row("perplexity \(texts.count) tweets", "transformers", ps, pt / ps, String(format: "%.2f  (ouro %.2f×)", (pt / ps) / pplRate, pplRate / (pt / ps))), at: 6)
         lines.append(String(format: "transformers: load %.2f s, peak RSS %.0f MB, perplexity %.3f, torch threads %d",
                             r["load_seconds"] ?? .nan, r["peak_mb"] ?? .nan, r["ppl"] ?? .nan, Int(r["threads"] ?? 0)))
+        return lines.joined(separator: "\n")
+    }
+
+    /// `--train`: LoRA fine-tuning throughput. Options: `--model`/`--data` as above, `--batch 16`,
+    /// `--seq 256` (every sequence: the chat prompt, then random tokens up to `--seq`), `--steps 2`
+    /// optimizer steps, `--rank 16` (all seven projections), `--threads T`, `--seed 1`; `--python
+    /// PATH --peer SCRIPT` runs the torch + peft peer with the same shape (it prints one JSON line
+    /// with `tokens_per_s`).
+    ///
+    /// Prints training tokens/s, the sgemm GFLOPS of the same run and threads, the share of that
+    /// limit (tokens/s × 4 · parameters: the forward and the backward through the frozen weights;
+    /// the recomputation of gradient checkpointing does not count), peak RSS.
+    static func train(arguments: [String]) -> String {
+        var opts: [String: String] = [:]
+        var i = 0
+        while i + 1 < arguments.count { opts[arguments[i]] = arguments[i + 1]; i += 2 }
+        let data = opts["--data"] ?? "data"
+        let path = opts["--model"] ?? ((try? LLMWeights.path(name: "smollm2-135m-instruct", dataFolder: data)) ?? "")
+        let batch = Int(opts["--batch"] ?? "16") ?? 16, seq = Int(opts["--seq"] ?? "256") ?? 256
+        let steps = Int(opts["--steps"] ?? "2") ?? 2, rank = Int(opts["--rank"] ?? "16") ?? 16
+        let threads = Int(opts["--threads"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
+        let seed = UInt64(opts["--seed"] ?? "1") ?? 1
+        let m: LlamaModel
+        do { m = try LlamaModel(path: path) } catch { return "bench llm --train: \(error)" }
+        let prompt = m.chatPromptIDs("Generate a twitter post.")
+        var g = Xoshiro256(seed: seed, "bench-train")
+        let seqs = (0..<(batch * steps)).map { _ in
+            TrainSequence(tokens: prompt + (prompt.count..<max(prompt.count + 2, seq)).map { _ in Int32(g.int(below: m.config.vocab)) },
+                          promptLength: prompt.count)
+        }
+        let tokens = seqs.reduce(0) { $0 + $1.tokens.count }
+        var o = FinetuneOptions()
+        o.batchSize = batch; o.maxLength = max(seq, prompt.count + 2); o.lora = LoRAConfig(rank: rank); o.shuffle = false
+        let gflops = sgemmGFLOPS(threads: threads)
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        var losses: [Double] = []
+        do { losses = try m.finetune(sequences: seqs, options: o, threads: threads).losses } catch { return "bench llm --train: \(error)" }
+        let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let rate = Double(tokens) / secs
+        let share = rate * 4 * Double(m.parameterCount) / (gflops * 1e9)
+        var lines = [
+            "bench llm --train: \(m) · LoRA r\(rank) on q,k,v,o,gate,up,down · batch \(batch) × \(seq) tokens · \(steps) step(s) · \(threads) thread(s)",
+            "sgemm 1024³ (OpenBLAS, \(threads) thread(s)): \(String(format: "%.1f", gflops)) GFLOPS",
+            String(format: "ouro: %d tokens in %.2f s = %.1f tokens/s; %.1f%% of the sgemm limit (tokens/s × 4 · %d params ÷ %.1f GFLOPS); peak RSS %.0f MB; losses %@",
+                   tokens, secs, rate, 100 * share, m.parameterCount, gflops, peakResidentMB(), losses.map { String(format: "%.4f", $0) }.joined(separator: " ")),
+        ]
+        guard let python = opts["--python"], let peer = opts["--peer"] else { return lines.joined(separator: "\n") }
+        let result: ChildProcess.Result
+        do {
+            result = try ChildProcess.run(python, [peer, path, String(threads), String(batch), String(seq), String(steps), String(rank)],
+                                          environment: ["HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"])
+        } catch { return lines.joined(separator: "\n") + "\nbench llm --train: cannot run \(python): \(error)" }
+        guard result.status == 0, let last = result.output.split(separator: "\n").last,
+              let r = try? JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Double], let peerRate = r["tokens_per_s"] else {
+            return lines.joined(separator: "\n") + "\nbench llm --train: the Python peer failed (exit \(result.status))"
+        }
+        lines.append(String(format: "torch + peft: %.1f tokens/s, peak RSS %.0f MB; ouro is %.2f× the peer", peerRate, r["peak_mb"] ?? .nan, rate / peerRate))
         return lines.joined(separator: "\n")
     }
 

@@ -51,12 +51,12 @@ enum TinyLlama {
     }
 
     /// The mean loss over `seqs` and its gradients (per `layer · 7 + slot`) at `adapter`.
-    static func lossAndGradients(_ m: LlamaModel, _ seqs: [TrainSequence], _ adapter: LoRAAdapter, workers: Int = 1)
-        -> (loss: Double, ga: [[Float]], gb: [[Float]]) {
+    static func lossAndGradients(_ m: LlamaModel, _ seqs: [TrainSequence], _ adapter: LoRAAdapter, workers: Int = 1,
+                                 budget: Int = LlamaModel.activationBudget) -> (loss: Double, ga: [[Float]], gb: [[Float]]) {
         let state = LoRATrainState(adapter)
         let tokens = seqs.reduce(0) { $0 + $1.lossTokens }
         let sum = BLAS.withThreads(1) {
-            m.accumulateGradients(seqs, state: state, denominator: Float(tokens), workspace: TrainWorkspace(), workers: workers)
+            m.accumulateGradients(seqs, state: state, denominator: Float(tokens), workspace: TrainWorkspace(budget: budget), workers: workers)
         }
         return (sum / Double(tokens), state.ga.map { $0?.array ?? [] }, state.gb.map { $0?.array ?? [] })
     }

@@ -167,6 +167,22 @@ final class LoRATests: XCTestCase {
         XCTAssertEqual(g1.gb, g2.gb)
     }
 
+    /// Keeping every layer's activations, none (recomputing all but the last), or some gives the
+    /// same bits.
+    func testGradientCheckpointingGivesTheSameBits() throws {
+        let m = try TinyLlama.model()
+        let seqs = TinyLlama.sequences(count: 3, length: 20, prompt: 4)
+        let ad = try TinyLlama.adapter(LoRAConfig(rank: 4, alpha: 8))
+        let all = TinyLlama.lossAndGradients(m, seqs, ad), none = TinyLlama.lossAndGradients(m, seqs, ad, budget: 0)
+        let one = LayerActivations.bytes(rows: 57, probs: 4 * (20 * 20 + 19 * 19 + 18 * 18), TinyLlama.config, rank: 4)
+        let some = TinyLlama.lossAndGradients(m, seqs, ad, budget: one)
+        for r in [none, some] {
+            XCTAssertEqual(r.loss.bitPattern, all.loss.bitPattern)
+            XCTAssertEqual(r.ga, all.ga)
+            XCTAssertEqual(r.gb, all.gb)
+        }
+    }
+
     func testLossDecreasesOnATinyOverfitSet() throws {
         let m = try TinyLlama.model()
         let seqs = TinyLlama.sequences(count: 4, length: 16, prompt: 3)
