@@ -23,19 +23,25 @@ final class FloatBuffer: @unchecked Sendable {
 // element is computed by exactly one worker in a fixed order; reductions over rows run inside one
 // single-threaded sgemm call, so results are bit-identical for any worker count.
 extension Kernels {
-    /// Rows (or columns) per sgemm call of `gemmTiled`.
-    static let gemmTile = 128
+    /// Rows (or columns) of `C` per sgemm call of `gemmTiled` for a side of length `m`: about a
+    /// quarter of it, a multiple of 64 between 128 and 512 (large tiles repack the other operand less
+    /// often; four tiles keep two or more workers busy).
+    static func gemmTile(_ m: Int) -> Int { min(512, max(128, (m / 4 + 63) / 64 * 64)) }
 
     /// `C = alpha · op(A) · op(B) + beta · C` (row-major, see `BLAS.gemm`) as independent sgemm calls
-    /// over fixed tiles of `C` — 128-row tiles when `m ≥ 256`, else 128-column tiles when `n ≥ 256`,
-    /// else one call — run on `workers` threads. The tiling depends only on the shape, so the bits do
-    /// not depend on `workers`. Call with OpenBLAS at one thread (`BLAS.withThreads(1)`).
+    /// over fixed tiles of `C` — row tiles (`gemmTile(m)` rows) when `m ≥ 256`, else column tiles
+    /// when `n ≥ 256`, else one call — run on `workers` threads. The tiling depends only on the
+    /// shape, so the bits do not depend on `workers`. Call with OpenBLAS at one thread
+    /// (`BLAS.withThreads(1)`).
+    /// - Parameter columns: split by columns whenever `n ≥ 256` (each call then packs only its slice
+    ///   of a large `B`).
     /// - Complexity: O(m · n · k).
     static func gemmTiled(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
                           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workers: Int) {
-        let t = gemmTile
-        if m >= 2 * t {
+                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workers: Int, columns: Bool = false) {
+        let byRows = m >= 256 && !(columns && n >= 256)
+        let t = byRows ? gemmTile(m) : gemmTile(n)
+        if byRows {
             parallel((m + t - 1) / t, workers: workers) { range in
                 for i in range {
                     let r0 = i * t
@@ -43,7 +49,7 @@ extension Kernels {
                               a: transA ? a + r0 : a + r0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + r0 * ldc, ldc: ldc)
                 }
             }
-        } else if n >= 2 * t {
+        } else if n >= 256 {
             parallel((n + t - 1) / t, workers: workers) { range in
                 for i in range {
                     let c0 = i * t

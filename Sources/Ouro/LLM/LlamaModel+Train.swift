@@ -232,11 +232,11 @@ extension LlamaModel {
         return loss
     }
 
-    /// Final norm, tied output layer and cross-entropy over the rows with a target, 256 rows at a
+    /// Final norm, tied output layer and cross-entropy over the rows with a target, 512 rows at a
     /// time; writes `∂(Σ CE / denominator)/∂x` into `dx` (zero elsewhere) and returns `Σ CE`.
     func lossHead(_ x: UnsafePointer<Float>, rows N: Int, targets: [Int32], denominator: Float, dx: UnsafeMutablePointer<Float>,
                   workers: Int) -> Double {
-        let H = config.hidden, V = config.vocab, chunk = 256
+        let H = config.hidden, V = config.vocab, chunk = 512
         let lossRows = (0..<N).filter { targets[$0] >= 0 }
         guard !lossRows.isEmpty else { return 0 }
         let m0 = min(chunk, lossRows.count)
@@ -252,7 +252,8 @@ extension LlamaModel {
                 let m = min(chunk, lossRows.count - c0)
                 for i in 0..<m { (xg.p + i * H).update(from: x + lossRows[c0 + i] * H, count: H) }
                 Kernels.rmsNorm(xg.p, into: hg.p, rows: m, width: H, weight: norm, eps: config.eps, workers: workers)
-                Kernels.gemmTiled(transB: true, m: m, n: V, k: H, a: hg.p, lda: H, b: w, ldb: H, beta: 0, c: logits.p, ldc: V, workers: workers)
+                Kernels.gemmTiled(transB: true, m: m, n: V, k: H, a: hg.p, lda: H, b: w, ldb: H, beta: 0, c: logits.p, ldc: V,
+                                  workers: workers, columns: true)
                 let lg = logits.p
                 Kernels.parallel(m, workers: workers, minPerWorker: 8) { range in
                     for i in range {
