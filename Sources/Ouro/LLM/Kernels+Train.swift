@@ -100,15 +100,26 @@ extension Kernels {
         }
     }
 
-    /// Where the sequences of a packed batch lie: sequence `s` is rows `starts[s] ..< starts[s] + lengths[s]`,
-    /// its attention probabilities (heads × L × L) at `probOffsets[s]`.
+    /// Where the sequences of a packed batch lie. The first `prefix` rows are a prefix that every
+    /// sequence shares (the common chat prompt, computed once); each block of query rows
+    /// `start ..< start + count` attends the shared prefix (when its `prefix` is that length, 0 for
+    /// the prefix's own block and for unshared sequences) and, causally, its own rows. A block's
+    /// attention probabilities (heads × count × (prefix + count)) start at `probOffset`.
     struct PackedLayout {
-        var starts: [Int], lengths: [Int], probOffsets: [Int]
-        var maxLength: Int { lengths.max() ?? 0 }
+        struct Block { var start: Int, count: Int, prefix: Int, probOffset: Int }
+        var blocks: [Block] = []
+        var prefix = 0
+        var probCount = 0
+        mutating func append(start: Int, count: Int, prefix: Int, heads: Int) {
+            blocks.append(Block(start: start, count: count, prefix: prefix, probOffset: probCount))
+            probCount += heads * count * (prefix + count)
+        }
+        var maxWidth: Int { blocks.map { $0.prefix + $0.count }.max() ?? 0 }
     }
 
-    /// Causal grouped-query attention of packed sequences with sgemm: per sequence and head,
-    /// `P = softmax(mask(Q Kᵀ / √d))` (stored in `probs`) and `out = P V`.
+    /// Causal grouped-query attention of a packed batch with sgemm: per block and head,
+    /// `P = softmax(mask(Q Kᵀ / √d))` over the shared prefix's keys and the block's own (stored in
+    /// `probs`), and `out = P V`.
     /// - Parameters:
     ///   - qkv: rows of `qStride` floats: query heads, then key heads at `hidden`, value heads at `hidden + kvDim`.
     ///   - out: rows of `hidden` floats.
@@ -116,26 +127,35 @@ extension Kernels {
                                layout: PackedLayout, heads: Int, kvHeads: Int, headDim hd: Int, workers: Int) {
         let group = heads / kvHeads, H = heads * hd, kvd = kvHeads * hd
         let scale = 1 / Float(hd).squareRoot()
-        parallel(layout.starts.count * kvHeads, workers: workers) { range in
+        parallel(layout.blocks.count * kvHeads, workers: workers) { range in
             for task in range {
-                let s = task / kvHeads, g = task % kvHeads
-                let L = layout.lengths[s], base = qkv + layout.starts[s] * qs
+                let b = layout.blocks[task / kvHeads], g = task % kvHeads
+                let L = b.count, pre = b.prefix, W = pre + L, base = qkv + b.start * qs
                 for h in (g * group)..<((g + 1) * group) {
-                    let p = probs + layout.probOffsets[s] + h * L * L
-                    BLAS.gemm(transA: false, transB: true, m: L, n: L, k: hd, alpha: scale, a: base + h * hd, lda: qs,
-                              b: base + H + g * hd, ldb: qs, beta: 0, c: p, ldc: L)
-                    for i in 0..<L {
-                        let row = p + i * L
-                        var mx = -Float.infinity
-                        for j in 0...i where row[j] > mx { mx = row[j] }
-                        var total: Float = 0
-                        for j in 0...i { let e = expf(row[j] - mx); row[j] = e; total += e }
-                        let inv = 1 / total
-                        for j in 0...i { row[j] *= inv }
-                        for j in (i + 1)..<L { row[j] = 0 }
+                    let p = probs + b.probOffset + h * L * W
+                    if pre > 0 {
+                        BLAS.gemm(transA: false, transB: true, m: L, n: pre, k: hd, alpha: scale, a: base + h * hd, lda: qs,
+                                  b: qkv + H + g * hd, ldb: qs, beta: 0, c: p, ldc: W)
                     }
-                    BLAS.gemm(transA: false, transB: false, m: L, n: hd, k: L, a: p, lda: L, b: base + H + kvd + g * hd, ldb: qs,
-                              beta: 0, c: out + layout.starts[s] * H + h * hd, ldc: H)
+                    BLAS.gemm(transA: false, transB: true, m: L, n: L, k: hd, alpha: scale, a: base + h * hd, lda: qs,
+                              b: base + H + g * hd, ldb: qs, beta: 0, c: p + pre, ldc: W)
+                    for i in 0..<L {
+                        let row = p + i * W, end = pre + i + 1
+                        var mx = -Float.infinity
+                        for j in 0..<end where row[j] > mx { mx = row[j] }
+                        var total: Float = 0
+                        for j in 0..<end { let e = expf(row[j] - mx); row[j] = e; total += e }
+                        let inv = 1 / total
+                        for j in 0..<end { row[j] *= inv }
+                        for j in end..<W { row[j] = 0 }
+                    }
+                    let o = out + b.start * H + h * hd
+                    if pre > 0 {
+                        BLAS.gemm(transA: false, transB: false, m: L, n: hd, k: pre, a: p, lda: W, b: qkv + H + kvd + g * hd, ldb: qs,
+                                  beta: 0, c: o, ldc: H)
+                    }
+                    BLAS.gemm(transA: false, transB: false, m: L, n: hd, k: L, a: p + pre, lda: W, b: base + H + kvd + g * hd, ldb: qs,
+                              beta: pre > 0 ? 1 : 0, c: o, ldc: H)
                 }
             }
         }
@@ -143,42 +163,70 @@ extension Kernels {
 
     /// Backward of `attentionTrain`: from `dOut` (rows × hidden) and the stored `probs`, writes the
     /// gradients of the (rotated) queries, keys and values into `dqkv` (same layout as `qkv`). Each
-    /// key/value head sums its query heads' contributions in head order.
+    /// key/value head sums its query heads' contributions in head order; the shared prefix's key and
+    /// value gradients add the blocks' contributions in block order (through `scratch`, blocks ×
+    /// kvHeads × prefix × 2 · headDim floats), so the result does not depend on `workers`.
     static func attentionBackward(qkv: UnsafePointer<Float>, qStride qs: Int, dOut: UnsafePointer<Float>, probs: UnsafePointer<Float>,
                                   dqkv: UnsafeMutablePointer<Float>, layout: PackedLayout, heads: Int, kvHeads: Int, headDim hd: Int,
-                                  workers: Int) {
-        let group = heads / kvHeads, H = heads * hd, kvd = kvHeads * hd
+                                  scratch: UnsafeMutablePointer<Float>, workers: Int) {
+        let group = heads / kvHeads, H = heads * hd, kvd = kvHeads * hd, P = layout.prefix
         let scale = 1 / Float(hd).squareRoot()
-        let maxL = layout.maxLength
-        parallel(layout.starts.count * kvHeads, workers: workers) { range in
-            let dp = UnsafeMutablePointer<Float>.allocate(capacity: max(1, maxL * maxL))
+        let maxW = layout.maxWidth
+        parallel(layout.blocks.count * kvHeads, workers: workers) { range in
+            let dp = UnsafeMutablePointer<Float>.allocate(capacity: max(1, maxW * maxW))
             defer { dp.deallocate() }
             for task in range {
-                let s = task / kvHeads, g = task % kvHeads
-                let L = layout.lengths[s], r0 = layout.starts[s]
-                let base = qkv + r0 * qs, dbase = dqkv + r0 * qs
+                let b = layout.blocks[task / kvHeads], g = task % kvHeads
+                let L = b.count, pre = b.prefix, W = pre + L
+                let base = qkv + b.start * qs, dbase = dqkv + b.start * qs
+                let shared = scratch + task * P * 2 * hd   // this block's dK, dV of the prefix rows (pre × 2hd)
+                let kp = qkv + H + g * hd, vp = qkv + H + kvd + g * hd
                 for (n, h) in ((g * group)..<((g + 1) * group)).enumerated() {
-                    let p = probs + layout.probOffsets[s] + h * L * L
-                    let dO = dOut + r0 * H + h * hd
+                    let p = probs + b.probOffset + h * L * W
+                    let dO = dOut + b.start * H + h * hd, q = base + h * hd
                     let beta: Float = n == 0 ? 0 : 1
                     // dV += Pᵀ dO
-                    BLAS.gemm(transA: true, transB: false, m: L, n: hd, k: L, a: p, lda: L, b: dO, ldb: H,
+                    BLAS.gemm(transA: true, transB: false, m: L, n: hd, k: L, a: p + pre, lda: W, b: dO, ldb: H,
                               beta: beta, c: dbase + H + kvd + g * hd, ldc: qs)
+                    if pre > 0 {
+                        BLAS.gemm(transA: true, transB: false, m: pre, n: hd, k: L, a: p, lda: W, b: dO, ldb: H,
+                                  beta: beta, c: shared + hd, ldc: 2 * hd)
+                    }
                     // dP = dO Vᵀ, then dS = P ⊙ (dP − rowsum(P ⊙ dP))
+                    if pre > 0 {
+                        BLAS.gemm(transA: false, transB: true, m: L, n: pre, k: hd, a: dO, lda: H, b: vp, ldb: qs, beta: 0, c: dp, ldc: W)
+                    }
                     BLAS.gemm(transA: false, transB: true, m: L, n: L, k: hd, a: dO, lda: H, b: base + H + kvd + g * hd, ldb: qs,
-                              beta: 0, c: dp, ldc: L)
+                              beta: 0, c: dp + pre, ldc: W)
                     for i in 0..<L {
-                        let pr = p + i * L, dr = dp + i * L
+                        let pr = p + i * W, dr = dp + i * W, end = pre + i + 1
                         var d: Float = 0
-                        for j in 0...i { d += pr[j] * dr[j] }
-                        for j in 0...i { dr[j] = pr[j] * (dr[j] - d) }
-                        for j in (i + 1)..<L { dr[j] = 0 }
+                        for j in 0..<end { d += pr[j] * dr[j] }
+                        for j in 0..<end { dr[j] = pr[j] * (dr[j] - d) }
+                        for j in end..<W { dr[j] = 0 }
                     }
                     // dQ = dS K / √d ; dK += dSᵀ Q / √d
-                    BLAS.gemm(transA: false, transB: false, m: L, n: hd, k: L, alpha: scale, a: dp, lda: L, b: base + H + g * hd, ldb: qs,
+                    BLAS.gemm(transA: false, transB: false, m: L, n: hd, k: L, alpha: scale, a: dp + pre, lda: W, b: base + H + g * hd, ldb: qs,
                               beta: 0, c: dbase + h * hd, ldc: qs)
-                    BLAS.gemm(transA: true, transB: false, m: L, n: hd, k: L, alpha: scale, a: dp, lda: L, b: base + h * hd, ldb: qs,
+                    BLAS.gemm(transA: true, transB: false, m: L, n: hd, k: L, alpha: scale, a: dp + pre, lda: W, b: q, ldb: qs,
                               beta: beta, c: dbase + H + g * hd, ldc: qs)
+                    if pre > 0 {
+                        BLAS.gemm(transA: false, transB: false, m: L, n: hd, k: pre, alpha: scale, a: dp, lda: W, b: kp, ldb: qs,
+                                  beta: 1, c: dbase + h * hd, ldc: qs)
+                        BLAS.gemm(transA: true, transB: false, m: pre, n: hd, k: L, alpha: scale, a: dp, lda: W, b: q, ldb: qs,
+                                  beta: beta, c: shared, ldc: 2 * hd)
+                    }
+                }
+            }
+        }
+        // The prefix's own block wrote its key/value gradients; add every other block's, in order.
+        guard P > 0 else { return }
+        for (bi, b) in layout.blocks.enumerated() where b.prefix > 0 {
+            for g in 0..<kvHeads {
+                let shared = scratch + (bi * kvHeads + g) * P * 2 * hd
+                for i in 0..<P {
+                    let dk = dqkv + i * qs + H + g * hd, dv = dqkv + i * qs + H + kvd + g * hd, src = shared + i * 2 * hd
+                    for j in 0..<hd { dk[j] += src[j]; dv[j] += src[hd + j] }
                 }
             }
         }

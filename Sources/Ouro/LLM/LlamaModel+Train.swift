@@ -183,18 +183,36 @@ extension LlamaModel {
         for g in grads { for j in 0..<g.count { g.p[j] *= f } }
     }
 
-    /// Packs `batch` end to end and returns the layout, token ids, positions and next-token targets
-    /// (−1 where the loss does not look).
-    func pack(_ batch: [TrainSequence]) -> (layout: Kernels.PackedLayout, tokens: [Int32], positions: [Int32], targets: [Int32]) {
-        var layout = Kernels.PackedLayout(starts: [], lengths: [], probOffsets: [])
-        var tokens: [Int32] = [], positions: [Int32] = [], targets: [Int32] = []
-        var probs = 0
-        for s in batch where !s.tokens.isEmpty {
-            layout.starts.append(tokens.count); layout.lengths.append(s.tokens.count); layout.probOffsets.append(probs)
-            probs += config.heads * s.tokens.count * s.tokens.count
-            for (p, t) in s.tokens.enumerated() {
-                tokens.append(t); positions.append(Int32(p))
-                targets.append(p + 1 < s.tokens.count && p + 1 >= max(1, s.promptLength) ? s.tokens[p + 1] : -1)
+    /// Packs `batch` into rows: the longest prefix that all its sequences share (at least one own
+    /// token left to each; none for a single sequence) once, then each sequence's other tokens.
+    /// Returns the layout, token ids, positions and, per row, the next tokens the loss scores there
+    /// (one per sequence that has a target at that position; a shared row can hold several).
+    func pack(_ batch: [TrainSequence]) -> (layout: Kernels.PackedLayout, tokens: [Int32], positions: [Int32], targets: [[Int32]]) {
+        let seqs = batch.filter { !$0.tokens.isEmpty }
+        var layout = Kernels.PackedLayout()
+        var tokens: [Int32] = [], positions: [Int32] = [], targets: [[Int32]] = []
+        var P = 0
+        if seqs.count >= 2 {
+            let minLength = seqs.map(\.tokens.count).min()!
+            while P < minLength - 1 && seqs.allSatisfy({ $0.tokens[P] == seqs[0].tokens[P] }) { P += 1 }
+        }
+        /// The target of position `p` of `s`, if the loss scores it.
+        func target(_ s: TrainSequence, _ p: Int) -> Int32? {
+            p + 1 < s.tokens.count && p + 1 >= max(1, s.promptLength) ? s.tokens[p + 1] : nil
+        }
+        layout.prefix = P
+        if P > 0 {
+            layout.append(start: 0, count: P, prefix: 0, heads: config.heads)
+            for p in 0..<P {
+                tokens.append(seqs[0].tokens[p]); positions.append(Int32(p))
+                targets.append(seqs.compactMap { target($0, p) })
+            }
+        }
+        for s in seqs {
+            layout.append(start: tokens.count, count: s.tokens.count - P, prefix: P, heads: config.heads)
+            for p in P..<s.tokens.count {
+                tokens.append(s.tokens[p]); positions.append(Int32(p))
+                targets.append(target(s, p).map { [$0] } ?? [])
             }
         }
         return (layout, tokens, positions, targets)
@@ -210,8 +228,8 @@ extension LlamaModel {
         let (layout, tokens, positions, targets) = pack(batch)
         let N = tokens.count, H = config.hidden
         guard N > 0 else { return 0 }
-        ws.ensure(rows: N, probs: layout.probOffsets.last.map { $0 + config.heads * layout.lengths.last! * layout.lengths.last! } ?? 0,
-                  config, rank: state.config.rank)
+        ws.ensure(rows: N, probs: layout.probCount, config, rank: state.config.rank)
+        let prefixGrads = FloatBuffer(layout.blocks.count * config.kvHeads * layout.prefix * 2 * config.headDim)
         embedding.withUnsafeBufferPointer { e in
             for r in 0..<N { (ws.xs[0].p + r * H).update(from: e.baseAddress! + Int(tokens[r]) * H, count: H) }
         }
@@ -226,18 +244,18 @@ extension LlamaModel {
                 layerForward(l, x: ws.xs[l].p, out: nil, rows: N, layout: layout, positions: positions, state: state, ws: ws, workers: workers)
             }
             layerBackward(l, x: ws.xs[l].p, dOut: ws.dx.p, dIn: ws.dIn.p, rows: N, layout: layout, negatedPositions: negated,
-                          state: state, ws: ws, workers: workers)
+                          state: state, ws: ws, prefixGrads: prefixGrads.p, workers: workers)
             swap(&ws.dx, &ws.dIn)
         }
         return loss
     }
 
-    /// Final norm, tied output layer and cross-entropy over the rows with a target, 512 rows at a
-    /// time; writes `∂(Σ CE / denominator)/∂x` into `dx` (zero elsewhere) and returns `Σ CE`.
-    func lossHead(_ x: UnsafePointer<Float>, rows N: Int, targets: [Int32], denominator: Float, dx: UnsafeMutablePointer<Float>,
+    /// Final norm, tied output layer and cross-entropy over the rows with targets (a shared row
+    /// scores each of its targets), 512 rows at a time; writes `∂(Σ CE / denominator)/∂x` into `dx` (zero elsewhere) and returns `Σ CE`.
+    func lossHead(_ x: UnsafePointer<Float>, rows N: Int, targets: [[Int32]], denominator: Float, dx: UnsafeMutablePointer<Float>,
                   workers: Int) -> Double {
         let H = config.hidden, V = config.vocab, chunk = 512
-        let lossRows = (0..<N).filter { targets[$0] >= 0 }
+        let lossRows = (0..<N).filter { !targets[$0].isEmpty }
         guard !lossRows.isEmpty else { return 0 }
         let m0 = min(chunk, lossRows.count)
         let xg = FloatBuffer(m0 * H), hg = FloatBuffer(m0 * H), dh = FloatBuffer(m0 * H), dxg = FloatBuffer(m0 * H)
@@ -257,17 +275,18 @@ extension LlamaModel {
                 let lg = logits.p
                 Kernels.parallel(m, workers: workers, minPerWorker: 8) { range in
                     for i in range {
-                        let row = lg + i * V, t = Int(targets[lossRows[c0 + i]])
+                        let row = lg + i * V, ts = targets[lossRows[c0 + i]]
                         var mx = -Float.infinity
                         for j in 0..<V where row[j] > mx { mx = row[j] }
-                        let target = row[t] - mx
+                        var picked = 0.0
+                        for t in ts { picked += Double(row[Int(t)] - mx) }
                         var z = 0.0
                         for j in 0..<V { let e = expf(row[j] - mx); row[j] = e; z += Double(e) }
-                        lossp[c0 + i] = Foundation.log(z) - Double(target)
-                        // ∂(CE / denominator)/∂logit = (softmax − one-hot) / denominator.
-                        let f = Float(1 / z) * invDen
+                        lossp[c0 + i] = Double(ts.count) * Foundation.log(z) - picked
+                        // ∂(Σ CE / denominator)/∂logit = Σ over the row's targets of (softmax − one-hot) / denominator.
+                        let f = Float(Double(ts.count) / z) * invDen
                         for j in 0..<V { row[j] *= f }
-                        row[t] -= invDen
+                        for t in ts { row[Int(t)] -= invDen }
                     }
                 }
                 Kernels.gemmTiled(m: m, n: H, k: V, a: logits.p, lda: V, b: w, ldb: H, beta: 0, c: dh.p, ldc: H, workers: workers)
@@ -330,7 +349,8 @@ extension LlamaModel {
     /// gradient of the layer's output, writes the gradient of its input `x` into `dIn` and adds the
     /// LoRA tensors' gradients to `state`.
     func layerBackward(_ l: Int, x: UnsafePointer<Float>, dOut: UnsafePointer<Float>, dIn: UnsafeMutablePointer<Float>, rows N: Int,
-                       layout: Kernels.PackedLayout, negatedPositions: [Int32], state: LoRATrainState, ws: TrainWorkspace, workers: Int) {
+                       layout: Kernels.PackedLayout, negatedPositions: [Int32], state: LoRATrainState, ws: TrainWorkspace,
+                       prefixGrads: UnsafeMutablePointer<Float>, workers: Int) {
         let c = config, H = c.hidden, kvd = c.kvDim, F = c.ffn, qs = H + 2 * kvd, r = state.config.rank
         let layer = layers[l], acts = ws.set(l, layers: c.layers)
         /// For `Y += s·(X Aᵀ) Bᵀ`: `gB += s·dYᵀ U`, `dU = s·dY B`, `gA += dUᵀ X`, `dX += dU A`.
@@ -363,7 +383,7 @@ extension LlamaModel {
             Kernels.gemmTiled(m: N, n: H, k: H, a: dx2, lda: H, b: wo.baseAddress!, ldb: H, beta: 0, c: datt, ldc: H, workers: workers)
             loraBackward(.o, att, H, dx2, H, datt, H)
             Kernels.attentionBackward(qkv: qkv, qStride: qs, dOut: datt, probs: acts.probs.p, dqkv: dqkv, layout: layout, heads: c.heads,
-                                      kvHeads: c.kvHeads, headDim: c.headDim, workers: workers)
+                                      kvHeads: c.kvHeads, headDim: c.headDim, scratch: prefixGrads, workers: workers)
             // Rotary embeddings are rotations: their backward rotates by the opposite angle.
             Kernels.rope(dqkv, rows: N, stride: qs, offset: 0, heads: c.heads, headDim: c.headDim, positions: pos.baseAddress!,
                          invFreq: inv.baseAddress!, workers: workers)

@@ -28,12 +28,18 @@ enum TinyLlama {
                           outputWeight: nil, outNorm: normal(H, 0.1, mean: 1), layers: layers, ropeInvFreq: inv, adapter: nil)
     }
 
-    /// `count` random sequences of `length` tokens (ids below 38) whose first `prompt` tokens are masked.
-    static func sequences(count: Int, length: Int, prompt: Int, seed: UInt64 = 3) -> [TrainSequence] {
+    /// `count` random sequences of `length` tokens (ids below 38) whose first `prompt` tokens are
+    /// masked; with `shared`, every sequence starts with the same `prompt` tokens (as a common chat
+    /// prompt does).
+    static func sequences(count: Int, length: Int, prompt: Int, shared: Bool = false, seed: UInt64 = 3) -> [TrainSequence] {
         var g = Xoshiro256(seed: seed, "tiny-sequences")
+        var h = Xoshiro256(seed: seed, "tiny-prompt")
+        let common = (0..<prompt).map { _ in Int32(h.int(below: 38)) }
         return (0..<count).map { i in
             let L = max(prompt + 2, length - i % 5)
-            return TrainSequence(tokens: (0..<L).map { _ in Int32(g.int(below: 38)) }, promptLength: prompt)
+            var t = (0..<L).map { _ in Int32(g.int(below: 38)) }
+            if shared { t.replaceSubrange(0..<prompt, with: common) }
+            return TrainSequence(tokens: t, promptLength: prompt)
         }
     }
 

@@ -10,7 +10,8 @@ final class LoRATests: XCTestCase {
     /// differences of the loss (relative error `|Δ| / (|g| + 0.1)` below 2e-3; measured worst 8.2e-4).
     func testGradientsMatchCentralDifferencesForEveryTensor() throws {
         let m = try TinyLlama.model()
-        let seqs = TinyLlama.sequences(count: 3, length: 12, prompt: 4)
+        let seqs = TinyLlama.sequences(count: 3, length: 12, prompt: 4, shared: true)
+        XCTAssertEqual(m.pack(seqs).layout.prefix, 4)
         let lora = LoRAConfig(rank: 4, alpha: 8)
         let ad = try TinyLlama.adapter(lora)
         let (_, ga, gb) = TinyLlama.lossAndGradients(m, seqs, ad)
@@ -152,7 +153,7 @@ final class LoRATests: XCTestCase {
     /// Enough rows (16 sequences of ~46 tokens) for several sgemm tiles and two loss chunks.
     func testTrainingIsBitIdenticalForOneAndTwoThreads() throws {
         let m = try TinyLlama.model()
-        let seqs = TinyLlama.sequences(count: 32, length: 48, prompt: 6)
+        let seqs = TinyLlama.sequences(count: 32, length: 48, prompt: 6, shared: true)
         var o = FinetuneOptions()
         o.maxLength = 64; o.lora = LoRAConfig(rank: 4, alpha: 8); o.batchSize = 16; o.gradientAccumulation = 1; o.epochs = 2; o.learningRate = 1e-2
         let one = try m.finetune(sequences: seqs, options: o, threads: 1)
@@ -165,6 +166,32 @@ final class LoRATests: XCTestCase {
         XCTAssertEqual(g1.loss.bitPattern, g2.loss.bitPattern)
         XCTAssertEqual(g1.ga, g2.ga)
         XCTAssertEqual(g1.gb, g2.gb)
+    }
+
+    /// A batch whose sequences share their prompt computes it once; loss and gradients equal those of
+    /// the sequences run one by one (to rounding), and the sequences' order only moves rounding.
+    func testSharedPromptIsComputedOnceWithTheSameResult() throws {
+        let m = try TinyLlama.model()
+        let seqs = TinyLlama.sequences(count: 4, length: 16, prompt: 5, shared: true)
+        let packed = m.pack(seqs)
+        XCTAssertEqual(packed.layout.prefix, 5)
+        XCTAssertEqual(packed.tokens.count, 5 + seqs.reduce(0) { $0 + $1.tokens.count - 5 })
+        XCTAssertEqual(packed.targets[4].count, 4, "the last prompt row scores every sequence's first completion token")
+        let ad = try TinyLlama.adapter(LoRAConfig(rank: 4, alpha: 8))
+        let together = TinyLlama.lossAndGradients(m, seqs, ad)
+        let state = LoRATrainState(ad)
+        let tokens = Float(seqs.reduce(0) { $0 + $1.lossTokens })
+        var sum = 0.0
+        BLAS.withThreads(1) {
+            for s in seqs { sum += m.accumulateGradients([s], state: state, denominator: tokens, workspace: TrainWorkspace(budget: 0), workers: 1) }
+        }
+        XCTAssertEqual(together.loss, sum / Double(tokens), accuracy: 1e-6 * sum)
+        for (i, g) in state.ga.enumerated() {
+            for (x, y) in zip(g?.array ?? [], together.ga[i]) { XCTAssertEqual(x, y, accuracy: 1e-5 + 1e-4 * abs(y)) }
+        }
+        for (i, g) in state.gb.enumerated() {
+            for (x, y) in zip(g?.array ?? [], together.gb[i]) { XCTAssertEqual(x, y, accuracy: 1e-5 + 1e-4 * abs(y)) }
+        }
     }
 
     /// Keeping every layer's activations, none (recomputing all but the last), or some gives the
