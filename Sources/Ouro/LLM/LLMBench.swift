@@ -119,6 +119,8 @@ public enum LLMBench {
                           promptLength: prompt.count)
         }
         let tokens = seqs.reduce(0) { $0 + $1.tokens.count }
+        // Rows the training pass computes: a batch's shared chat prompt counts once.
+        let rows = stride(from: 0, to: seqs.count, by: batch).reduce(0) { $0 + m.pack(Array(seqs[$1..<min(seqs.count, $1 + batch)])).tokens.count }
         var o = FinetuneOptions()
         o.batchSize = batch; o.maxLength = max(seq, prompt.count + 2); o.lora = LoRAConfig(rank: rank); o.shuffle = false
         let gflops = sgemmGFLOPS(threads: threads)
@@ -128,11 +130,14 @@ public enum LLMBench {
         let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         let rate = Double(tokens) / secs
         let share = rate * 4 * Double(m.parameterCount) / (gflops * 1e9)
+        let rowShare = Double(rows) / secs * 4 * Double(m.parameterCount) / (gflops * 1e9)
         var lines = [
             "bench llm --train: \(m) · LoRA r\(rank) on q,k,v,o,gate,up,down · batch \(batch) × \(seq) tokens · \(steps) step(s) · \(threads) thread(s)",
             "sgemm 1024³ (OpenBLAS, \(threads) thread(s)): \(String(format: "%.1f", gflops)) GFLOPS",
             String(format: "ouro: %d tokens in %.2f s = %.1f tokens/s; %.1f%% of the sgemm limit (tokens/s × 4 · %d params ÷ %.1f GFLOPS); peak RSS %.0f MB; losses %@",
                    tokens, secs, rate, 100 * share, m.parameterCount, gflops, peakResidentMB(), losses.map { String(format: "%.4f", $0) }.joined(separator: " ")),
+            String(format: "rows computed: %d (the shared prompt once per batch) = %.1f rows/s, %.1f%% of the sgemm limit counting rows",
+                   rows, Double(rows) / secs, 100 * rowShare),
         ]
         guard let python = opts["--python"], let peer = opts["--peer"] else { return lines.joined(separator: "\n") }
         let result: ChildProcess.Result
