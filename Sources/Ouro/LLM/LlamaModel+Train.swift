@@ -105,16 +105,48 @@ extension LlamaModel {
     /// - Complexity: O(epochs · Σ tokens · parameters), about three forward passes' work per token.
     public func finetune(_ examples: [TrainingExample], options: FinetuneOptions, threads: Int,
                          progress: ((TrainingProgress) -> Void)? = nil, initial: LoRAAdapter? = nil) throws -> (model: LlamaModel, losses: [Double]) {
+        let seqs = try trainingSequences(examples, maxLength: options.maxLength)
+        let (adapter, losses) = try finetune(sequences: seqs, options: options, threads: threads, progress: progress, initial: initial)
+        return (try withAdapter(adapter), losses)
+    }
+
+    /// The token ids `finetune` trains on: per example the chat prompt, the completion's tokens and
+    /// eos, cut at `maxLength`; and the number of prompt tokens (masked).
+    /// - Throws: `LLMError.invalidInput` if the model has no end-of-sequence token.
+    public func trainingTokens(_ examples: [TrainingExample], maxLength: Int) throws -> [(ids: [Int32], promptLength: Int)] {
+        try trainingSequences(examples, maxLength: maxLength).map { ($0.tokens, $0.promptLength) }
+    }
+
+    func trainingSequences(_ examples: [TrainingExample], maxLength: Int) throws -> [TrainSequence] {
         guard let eos = tokenizer.eosID else { throw LLMError.invalidInput("the model has no end-of-sequence token to train on") }
         var prompts: [String: [Int32]] = [:]
-        let seqs = examples.map { e -> TrainSequence in
+        return examples.map { e -> TrainSequence in
             let p: [Int32]
             if let cached = prompts[e.prompt] { p = cached } else { p = chatPromptIDs(e.prompt); prompts[e.prompt] = p }
             let all = p + tokenizer.encode(e.completion) + [eos]
-            return TrainSequence(tokens: Array(all.prefix(options.maxLength)), promptLength: p.count)
+            return TrainSequence(tokens: Array(all.prefix(maxLength)), promptLength: p.count)
         }
-        let (adapter, losses) = try finetune(sequences: seqs, options: options, threads: threads, progress: progress, initial: initial)
-        return (try withAdapter(adapter), losses)
+    }
+
+    /// The mean cross-entropy of `examples` taken as one batch (what `finetune`'s step computes,
+    /// before clipping) and its gradient with respect to every `A` and `B` of `adapter`, returned as
+    /// an adapter whose tensors are the gradients — for parity checks against peft's `.grad`.
+    /// Bit-identical for any `threads`.
+    /// - Throws: `LLMError.invalidInput` for no examples, no loss token, or an adapter that does not fit.
+    public func loraGradients(_ examples: [TrainingExample], adapter: LoRAAdapter, maxLength: Int = 256,
+                              threads: Int = 1) throws -> (loss: Double, gradients: LoRAAdapter) {
+        guard adapter.fits(config) else { throw LLMError.invalidInput("the LoRA adapter does not fit \(displayName)") }
+        let seqs = try trainingSequences(examples, maxLength: maxLength)
+        let tokens = seqs.reduce(0) { $0 + $1.lossTokens }
+        guard tokens > 0 else { throw LLMError.invalidInput("the examples have no completion token to score") }
+        let state = LoRATrainState(adapter)
+        let sum = BLAS.withThreads(1) {
+            accumulateGradients(seqs, state: state, denominator: Float(tokens), workspace: TrainWorkspace(budget: Self.activationBudget),
+                                workers: threads)
+        }
+        let g = LoRAAdapter(config: state.config, layers: state.layers, dims: state.dims, baseModel: state.baseModel,
+                            a: state.ga.map { $0?.array ?? [] }, b: state.gb.map { $0?.array ?? [] })
+        return (sum / Double(tokens), g)
     }
 
     /// Bytes of layer activations kept from the forward pass for the backward pass beyond one layer's

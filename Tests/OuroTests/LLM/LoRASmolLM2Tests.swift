@@ -41,5 +41,11 @@ final class LoRASmolLM2Tests: XCTestCase {
         XCTAssertEqual(loaded.logits([ids]), tuned)
         XCTAssertNotEqual(tuned, before)
         XCTAssertTrue("\(loaded)".hasSuffix(", LoRA r4)"), "\(loaded)")
+        // The public gradient entry gives finetune's first loss (to rounding: finetune shuffled the two).
+        let start = try LoRAAdapter(config: o.lora, model: m.config, seed: o.seed)
+        let g = try m.loraGradients(examples, adapter: start, maxLength: 64, threads: 2)
+        XCTAssertEqual(g.loss, one.losses[0], accuracy: 1e-6 * g.loss)
+        XCTAssertEqual(g.gradients.a(layer: 0, .q).count, 4 * 576)
+        XCTAssertEqual(try m.trainingTokens(examples, maxLength: 64)[0].ids.last, m.tokenizer.eosID)
     }
 }
