@@ -23,10 +23,14 @@ final class FloatBuffer: @unchecked Sendable {
 // element is computed by exactly one worker in a fixed order; reductions over rows run inside one
 // single-threaded sgemm call, so results are bit-identical for any worker count.
 extension Kernels {
-    /// Rows (or columns) of `C` per sgemm call of `gemmTiled` for a side of length `m`: about a
-    /// quarter of it, a multiple of 64 between 128 and 512 (large tiles repack the other operand less
-    /// often; four tiles keep two or more workers busy).
-    static func gemmTile(_ m: Int) -> Int { min(512, max(128, (m / 4 + 63) / 64 * 64)) }
+    /// Rows (or columns) of `C` per sgemm call of `gemmTiled` for a side of length `m`: an even number
+    /// of tiles of at most 512 (a multiple of 64, at least 128). Large tiles repack the other operand
+    /// less often; an even count splits evenly over two workers.
+    static func gemmTile(_ m: Int) -> Int {
+        var tiles = (m + 511) / 512
+        tiles += tiles % 2
+        return max(128, (m + tiles - 1) / tiles + 63) / 64 * 64
+    }
 
     /// `C = alpha · op(A) · op(B) + beta · C` (row-major, see `BLAS.gemm`) as independent sgemm calls
     /// over fixed tiles of `C` — row tiles (`gemmTile(m)` rows) when `m ≥ 256`, else column tiles
