@@ -11,7 +11,8 @@ import Foundation
 public enum LLMBench {
     /// Options: `--model PATH` (default the catalog's SmolLM2 under `--data DIR`, default `data`),
     /// `--texts FILE` (JSON lines with "text", for perplexity), `--n 250`, `--new 60`, `--ppl 500`,
-    /// `--threads T` (default all cores), `--seed 1`, `--python PATH` and `--peer SCRIPT` (the peer).
+    /// `--threads T` (default all cores), `--seed 1`, `--lora R` (through a fresh rank-R adapter),
+    /// `--python PATH` and `--peer SCRIPT` (the peer).
     public static func run(arguments: [String]) -> String {
         if arguments.contains("--train") { return train(arguments: arguments.filter { $0 != "--train" }) }
         var opts: [String: String] = [:]
@@ -30,8 +31,13 @@ public enum LLMBench {
                 if let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let s = o["text"] as? String { texts.append(s) }
             }
         }
-        let m: LlamaModel
+        var m: LlamaModel
         do { m = try LlamaModel(path: path) } catch { return "bench llm: \(error)" }
+        // `--lora R`: sample and score through a fresh rank-R adapter on all seven projections (the
+        // unmerged LoRA's cost; B = 0 keeps the texts the base's).
+        if let r = Int(opts["--lora"] ?? "") {
+            do { m = try m.withAdapter(LoRAAdapter(config: LoRAConfig(rank: r), model: m.config, seed: seed)) } catch { return "bench llm: \(error)" }
+        }
         m.threads = threads
         func seconds(_ body: () throws -> Void) rethrows -> Double {
             let t0 = DispatchTime.now().uptimeNanoseconds
