@@ -85,6 +85,25 @@ final class LoRATests: XCTestCase {
         XCTAssertNotEqual(try m.withAdapter(TinyLlama.adapter(ad.config)).logits(ids), m.logits(ids))
     }
 
+    /// Generation (prompt prefix in the KV cache, then one row per step) applies the adapter as the
+    /// full forward does: every greedy token is the argmax of the adapted logits before it.
+    func testGreedyGenerationThroughAnAdapterFollowsItsLogits() throws {
+        let m = try TinyLlama.model()
+        let fm = try m.withAdapter(TinyLlama.adapter(LoRAConfig(rank: 4, alpha: 8)))
+        let prompt = TinyLlama.sequences(count: 1, length: 8, prompt: 1)[0].tokens
+        var p = GenerationParams()
+        p.maxNewTokens = 6
+        let out = try fm.generate(promptIDs: prompt, n: 2, params: p, greedy: true, seed: 1, batchSize: 2)
+        XCTAssertEqual(out[0], out[1])
+        let all = prompt + out[0]
+        let l = fm.logits([all]), V = m.config.vocab
+        for (k, t) in out[0].enumerated() {
+            let row = Array(l[((prompt.count - 1 + k) * V)..<((prompt.count + k) * V)])
+            XCTAssertEqual(Int32(row.indices.max { row[$0] < row[$1] }!), t, "step \(k)")
+        }
+        XCTAssertNotEqual(out[0], try m.generate(promptIDs: prompt, n: 1, params: p, greedy: true, seed: 1)[0], "the adapter changes nothing")
+    }
+
     func testInitialisationIsPeftsKaimingUniformAndZeroB() throws {
         let c = LlamaModel.Config(vocab: 40, hidden: 64, layers: 2, heads: 4, kvHeads: 2, headDim: 16, ffn: 96,
                                   ropeBase: 10_000, eps: 1e-5, contextLength: 64)
