@@ -304,12 +304,13 @@ if args.adapter:
 # ---- CI configuration ----
 CI_MAX = 48
 prompts = ["Generate a twitter post."] * 5 + ["Write a tweet about your day."]
-texts = tweets(5, 24)
+texts = tweets(5, 10)  # ≤ 37 prompt tokens + ≤ 10 + eos ≤ 48: not cut
 long_tweet = next(json.loads(l)["text"] for l in open(os.path.join(args.data, "tweets.jsonl"), encoding="utf-8")
                   if len(tok(json.loads(l)["text"], add_special_tokens=False)["input_ids"]) > 30)
 texts = texts[:4] + [long_tweet] + [texts[4]]  # example 4 is cut at max_length (its eos is cut off)
 examples = [encode(p, c, CI_MAX) for p, c in zip(prompts, texts)]
 assert len(examples[4]["input_ids"]) == CI_MAX and examples[4]["input_ids"][-1] != EOS
+assert all(e["input_ids"][-1] == EOS and len(e["input_ids"]) <= CI_MAX for k, e in enumerate(examples) if k != 4)
 ci = {"rank": 2, "alpha": 4, "layers": [0, 15, 29], "targets": TARGETS, "rslora": False, "seed": 1, "lr": 2e-4,
       "steps": 20, "max_length": CI_MAX, "batches": [[0, 1, 2] if k % 2 == 0 else [3, 4, 5] for k in range(20)],
       "grads_batch": list(range(len(examples))), "check_float64": True}
