@@ -3,8 +3,9 @@
 #   scripts/parity/lora.sh          # rewrites Tests/Fixtures/parity/lora/ (CI configuration), then runs the Swift tests
 #   FULL=1 scripts/parity/lora.sh   # also the full-size recipe (rank 16, all layers, batch 16, length 256) into a
 #                                   # temporary folder, printing its figures (about 10 minutes on one thread)
-#   ADAPTER=dir scripts/parity/lora.sh   # only: logits of a PEFT adapter (e.g. one Ouro saved) on the 5 prompts,
-#                                        # compared with the fixture's initial and final logits
+#   ADAPTER=dir scripts/parity/lora.sh   # only: a PEFT adapter (e.g. one Ouro saved) loaded in peft: its logits on the
+#                                        # 5 prompts vs the fixture's initial and final logits, and its loss and
+#                                        # gradients on the fixture's gradient batch (written to $TMPDIR)
 # Definitions of every fixture file: docs/lora-reference.md. Needs the model installed by `ouro data` (OURO_DATA,
 # default ./data) and the catalog's tweets there. THREADS (default 1) sets torch's threads.
 set -euo pipefail

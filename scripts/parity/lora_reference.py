@@ -6,7 +6,9 @@ peft 0.21.2, float32, loading the same pinned GGUF with `gguf_file=`. Definition
                                                     # a temporary folder and prints its figures
     lora_reference.py GGUF DATA OUT --adapter DIR   # logits of the base + the PEFT adapter DIR (e.g. one Ouro saved)
                                                     # on the 5 prompts, written to $TMPDIR/ouro-lora-adapter-logits.json
-                                                    # and compared with OUT/{initial,final}_logits.json
+                                                    # and compared with OUT/{initial,final}_logits.json; then its
+                                                    # loss and gradients on OUT/examples.json's gradient batch, to
+                                                    # $TMPDIR/ouro-lora-adapter-grads.safetensors
 
 CI fixture (OUT):
 - examples.json    prompts, completions, token ids (input_ids, labels) per example, the batches of the 20 steps
@@ -300,9 +302,21 @@ if args.adapter:
     print(f"logits of {args.adapter} on the 5 prompts: {path}")
     for ref in ("initial_logits.json", "final_logits.json"):
         r = json.load(open(os.path.join(args.out, ref)))
-        d = max(abs(a - b) for x, y in zip(rows["logits"], r["logits"]) for k in ("top_vals", "probe_vals", "lse")
-                for u, v in zip(x[k], y[k]) for a, b in zip(u, v))
-        print(f"adapter {args.adapter} vs {ref}: max |Δ| over top-5/probe/lse = {d:.2e}")
+        d_probe = max(abs(a - b) for x, y in zip(rows["logits"], r["logits"])
+                      for u, v in zip(x["probe_vals"], y["probe_vals"]) for a, b in zip(u, v))
+        d_lse = max(abs(a - b) for x, y in zip(rows["logits"], r["logits"]) for a, b in zip(x["lse"], y["lse"]))
+        same_top = sum(u == v for x, y in zip(rows["logits"], r["logits"]) for u, v in zip(x["top_ids"], y["top_ids"]))
+        positions = sum(len(x["lse"]) for x in rows["logits"])
+        print(f"adapter {args.adapter} vs {ref}: probe logits max |Δ| = {d_probe:.2e}, log-sum-exp max |Δ| = "
+              f"{d_lse:.2e}, same top-5 ids at {same_top}/{positions} positions")
+    # loss and gradients of that adapter on the fixture's gradient batch (e.g. Ouro's initial adapter, exported)
+    ex = json.load(open(os.path.join(args.out, "examples.json"), encoding="utf-8"))
+    m = PeftModel.from_pretrained(load_base(), args.adapter, is_trainable=True).train()
+    loss, n, _ = batch_loss(m, [ex["examples"][i] for i in ex["grads_batch"]])
+    loss.backward()
+    gpath = os.path.join(tempfile.gettempdir(), "ouro-lora-adapter-grads.safetensors")
+    save_file({nm: p.grad.contiguous() for nm, p in lora_params(m)}, gpath)
+    print(f"loss {loss.item():.7f} over {n} tokens on examples {ex['grads_batch']}; gradients: {gpath}")
     sys.exit(0)
 
 # ---- CI configuration ----
