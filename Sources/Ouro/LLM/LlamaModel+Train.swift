@@ -139,7 +139,7 @@ extension LlamaModel {
         let seqs = try trainingSequences(examples, maxLength: maxLength)
         let tokens = seqs.reduce(0) { $0 + $1.lossTokens }
         guard tokens > 0 else { throw LLMError.invalidInput("the examples have no completion token to score") }
-        let state = LoRATrainState(adapter)
+        let state = LoRATrainState(adapter.padded(to: config.layers))
         let sum = BLAS.withThreads(1) {
             accumulateGradients(seqs, state: state, denominator: Float(tokens), workspace: TrainWorkspace(budget: Self.activationBudget),
                                 workers: threads)
@@ -167,7 +167,7 @@ extension LlamaModel {
         }
         let start = try initial ?? LoRAAdapter(config: o.lora, model: config, seed: o.seed, baseModel: displayName)
         guard start.fits(config) else { throw LLMError.invalidInput("the initial LoRA adapter does not fit \(displayName)") }
-        let state = LoRATrainState(start)
+        let state = LoRATrainState(start.padded(to: config.layers))
         let seqs = sequences.map { TrainSequence(tokens: Array($0.tokens.prefix(o.maxLength)), promptLength: $0.promptLength) }
         let micro = (seqs.count + o.batchSize - 1) / o.batchSize
         let perEpoch = (micro + o.gradientAccumulation - 1) / o.gradientAccumulation

@@ -133,7 +133,7 @@ public final class LlamaModel: @unchecked Sendable {
         let m = LlamaModel(config: config, tokenizer: tokenizer, chat: chat, name: name, architecture: architecture,
                            quantization: quantization, parameterCount: parameterCount, path: path, loadSeconds: loadSeconds,
                            embedding: embedding, outputWeight: outputWeight, outNorm: outNorm, layers: layers,
-                           ropeInvFreq: ropeInvFreq, adapter: adapter)
+                           ropeInvFreq: ropeInvFreq, adapter: adapter?.padded(to: config.layers))
         m.threads = threads
         return m
     }

@@ -22,10 +22,18 @@ public struct LoRAConfig: Sendable, Equatable, Codable {
     public var alpha: Double = 16
     public var targets: [LoRATarget] = LoRATarget.allCases
     public var rslora: Bool = false
+    /// The layers adapted (peft's `layers_to_transform`, sorted, no repeats); nil: every layer. The
+    /// other layers have no LoRA term and no trainable tensors.
+    public var layers: [Int]? = nil
 
-    public init(rank: Int = 16, alpha: Double = 16, targets: [LoRATarget] = LoRATarget.allCases, rslora: Bool = false) {
+    public init(rank: Int = 16, alpha: Double = 16, targets: [LoRATarget] = LoRATarget.allCases, rslora: Bool = false,
+                layers: [Int]? = nil) {
         self.rank = rank; self.alpha = alpha; self.targets = targets.sorted(); self.rslora = rslora
+        self.layers = layers.map { Array(Set($0)).sorted() }
     }
+
+    /// Whether layer `l` is adapted.
+    public func adapts(layer l: Int) -> Bool { layers?.contains(l) ?? true }
 
     /// The factor of `B A x`.
     public var scale: Double { rslora ? alpha / Double(rank).squareRoot() : alpha / Double(rank) }

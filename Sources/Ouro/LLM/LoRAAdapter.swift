@@ -9,7 +9,9 @@ import Foundation
 public struct LoRAAdapter: Sendable, Equatable {
     /// Rank, alpha, targets, rsLoRA.
     public let config: LoRAConfig
-    /// Number of layers adapted (every layer of the model).
+    /// Number of layers the tensors are indexed over (the model's; for a loaded adapter restricted to
+    /// `config.layers`, one past the last adapted layer until a model pads it). Layers that
+    /// `config.layers` leaves out have empty tensors.
     public let layers: Int
     /// Input and output widths of each projection (`LoRATarget.slot` order; zero for one not adapted).
     let dims: [Shape]
@@ -39,6 +41,11 @@ public struct LoRAAdapter: Sendable, Equatable {
     public init(config: LoRAConfig, model: LlamaModel.Config, seed: UInt64, baseModel: String = "") throws {
         guard config.rank >= 1 else { throw LLMError.invalidInput("lora rank must be at least 1 (got \(config.rank))") }
         guard !config.targets.isEmpty else { throw LLMError.invalidInput("lora targets must name at least one projection") }
+        if let ls = config.layers {
+            guard !ls.isEmpty, ls.allSatisfy({ $0 >= 0 && $0 < model.layers }) else {
+                throw LLMError.invalidInput("lora layers must be a non-empty list of layers in 0..<\(model.layers) (got \(ls))")
+            }
+        }
         self.config = config
         layers = model.layers
         let all = Self.shapes(model)
@@ -47,7 +54,7 @@ public struct LoRAAdapter: Sendable, Equatable {
         a = Array(repeating: [], count: layers * 7)
         b = a
         let r = config.rank
-        for l in 0..<layers {
+        for l in 0..<layers where config.adapts(layer: l) {
             for t in config.targets {
                 let s = dims[t.slot]
                 let bound = 1 / Double(s.input).squareRoot()
@@ -71,10 +78,21 @@ public struct LoRAAdapter: Sendable, Equatable {
         a[i] = newA; b[i] = newB
     }
 
-    /// Whether the adapter fits a model of shape `c` (same layer count and projection widths).
+    /// Whether the adapter fits a model of shape `c` (same layer count — or, for an adapter restricted
+    /// to `config.layers`, every adapted layer within the model's — and projection widths).
     public func fits(_ c: LlamaModel.Config) -> Bool {
         let all = Self.shapes(c)
-        return layers == c.layers && config.targets.allSatisfy { dims[$0.slot] == all[$0.slot] }
+        let layersFit = config.layers == nil ? layers == c.layers : layers <= c.layers && (config.layers!.last ?? 0) < c.layers
+        return layersFit && config.targets.allSatisfy { dims[$0.slot] == all[$0.slot] }
+    }
+
+    /// The same adapter indexed over `n` layers (empty tensors for the added ones).
+    /// - Precondition: `n >= layers` and the added layers are not adapted.
+    func padded(to n: Int) -> LoRAAdapter {
+        guard n != layers else { return self }
+        precondition(n > layers, "cannot shrink a LoRA adapter")
+        let extra = [[Float]](repeating: [], count: (n - layers) * 7)
+        return LoRAAdapter(config: config, layers: n, dims: dims, baseModel: baseModel, a: a + extra, b: b + extra)
     }
 
     /// Number of trainable parameters (elements of every `A` and `B`).
@@ -95,7 +113,7 @@ public struct LoRAAdapter: Sendable, Equatable {
     public func save(folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var tensors: [(name: String, tensor: SafeTensors.Tensor)] = []
-        for l in 0..<layers {
+        for l in 0..<layers where config.adapts(layer: l) {
             for t in config.targets {
                 let s = dims[t.slot], r = config.rank
                 tensors.append((Self.peftName(layer: l, t, "A"), .init(shape: [r, s.input], values: a[l * 7 + t.slot])))
@@ -110,7 +128,7 @@ public struct LoRAAdapter: Sendable, Equatable {
             "target_modules": config.targets.map(\.rawValue), "use_rslora": config.rslora, "lora_dropout": 0.0,
             "bias": "none", "fan_in_fan_out": false, "inference_mode": true, "init_lora_weights": true,
             "use_dora": false, "rank_pattern": [String: Any](), "alpha_pattern": [String: Any](),
-            "modules_to_save": NSNull(), "layers_to_transform": NSNull(), "layers_pattern": NSNull(),
+            "modules_to_save": NSNull(), "layers_to_transform": config.layers.map { $0 as Any } ?? NSNull(), "layers_pattern": NSNull(),
             "base_model_name_or_path": baseModel, "revision": NSNull(),
         ]
         let bytes = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
@@ -118,9 +136,10 @@ public struct LoRAAdapter: Sendable, Equatable {
     }
 
     /// Reads an adapter saved by peft's `save_pretrained` (or by `save(folder:)`): LoRA on any of the
-    /// seven llama projections of every layer, F32, F16 or BF16 tensors.
+    /// seven llama projections of every layer, or of the layers in `layers_to_transform` (an integer
+    /// or a list; null: every layer), F32, F16 or BF16 tensors.
     /// - Throws: `LLMError.invalidInput` if the folder lacks a file; `.malformed` for a config that is
-    ///   not a plain LoRA (DoRA, bias, per-module ranks, a subset of layers, regex targets) or tensors
+    ///   not a plain LoRA (DoRA, bias, per-module ranks, `layers_pattern`, regex targets) or tensors
     ///   missing or of the wrong shape.
     public static func load(folder: String) throws -> LoRAAdapter {
         let cfgPath = (folder as NSString).appendingPathComponent("adapter_config.json")
@@ -147,8 +166,19 @@ public struct LoRAAdapter: Sendable, Equatable {
         for key in ["rank_pattern", "alpha_pattern"] {
             if let p = j[key] as? [String: Any], !p.isEmpty { throw bad("\(key) is not supported") }
         }
-        if let l = j["layers_to_transform"], !(l is NSNull) { throw bad("layers_to_transform is not supported") }
-        let config = LoRAConfig(rank: r, alpha: alpha, targets: targets, rslora: (j["use_rslora"] as? Bool) ?? false)
+        var only: [Int]? = nil
+        if let l = j["layers_to_transform"], !(l is NSNull) {
+            if let list = l as? [NSNumber] { only = list.map(\.intValue) } else if let one = l as? NSNumber { only = [one.intValue] } else {
+                throw bad("layers_to_transform must be null, an integer or a list of integers")
+            }
+            guard let o = only, !o.isEmpty, o.allSatisfy({ $0 >= 0 }) else { throw bad("layers_to_transform must list layers ≥ 0") }
+        }
+        if let p = j["layers_pattern"], !(p is NSNull) {
+            if let s = p as? String, s == "layers" {} else if let s = p as? [String], s == ["layers"] {} else {
+                throw bad("layers_pattern \(p) is not supported")
+            }
+        }
+        let config = LoRAConfig(rank: r, alpha: alpha, targets: targets, rslora: (j["use_rslora"] as? Bool) ?? false, layers: only)
         guard FileManager.default.fileExists(atPath: stPath) else {
             throw LLMError.invalidInput("no adapter weights at \(folder): adapter_model.safetensors is missing")
         }
@@ -158,11 +188,14 @@ public struct LoRAAdapter: Sendable, Equatable {
             tensors[k.replacingOccurrences(of: ".default.weight", with: ".weight")] = tensors.removeValue(forKey: k)
         }
         var layers = 0
-        while tensors[peftName(layer: layers, config.targets[0], "A")] != nil { layers += 1 }
+        if let only = config.layers { layers = only.last! + 1 } else {
+            while tensors[peftName(layer: layers, config.targets[0], "A")] != nil { layers += 1 }
+        }
+        let first = config.layers?.first ?? 0
         guard layers > 0 else { throw LLMError.malformed(file: stPath, "no tensor \(peftName(layer: 0, config.targets[0], "A"))") }
         var dims = [Shape](repeating: Shape(input: 0, output: 0), count: 7)
         var a = [[Float]](repeating: [], count: layers * 7), b = a
-        for l in 0..<layers {
+        for l in 0..<layers where config.adapts(layer: l) {
             for t in config.targets {
                 guard let ta = tensors.removeValue(forKey: peftName(layer: l, t, "A")),
                       let tb = tensors.removeValue(forKey: peftName(layer: l, t, "B")) else {
@@ -172,14 +205,14 @@ public struct LoRAAdapter: Sendable, Equatable {
                     throw LLMError.malformed(file: stPath, "layer \(l) \(t.rawValue): shapes \(ta.shape), \(tb.shape) do not have rank \(r)")
                 }
                 let s = Shape(input: ta.shape[1], output: tb.shape[0])
-                if l == 0 { dims[t.slot] = s } else if dims[t.slot] != s {
-                    throw LLMError.malformed(file: stPath, "layer \(l) \(t.rawValue): shape differs from layer 0's")
+                if l == first { dims[t.slot] = s } else if dims[t.slot] != s {
+                    throw LLMError.malformed(file: stPath, "layer \(l) \(t.rawValue): shape differs from layer \(first)'s")
                 }
                 a[l * 7 + t.slot] = ta.values; b[l * 7 + t.slot] = tb.values
             }
         }
         if let extra = tensors.keys.sorted().first {
-            throw LLMError.malformed(file: stPath, "unexpected tensor '\(extra)' (not a LoRA tensor of layers 0..<\(layers) of the targets)")
+            throw LLMError.malformed(file: stPath, "unexpected tensor '\(extra)' (not a LoRA tensor of the adapted layers' targets)")
         }
         return LoRAAdapter(config: config, layers: layers, dims: dims, baseModel: (j["base_model_name_or_path"] as? String) ?? "", a: a, b: b)
     }

@@ -47,7 +47,7 @@ enum TinyLlama {
     static func adapter(_ lora: LoRAConfig, for c: LlamaModel.Config = config, seed: UInt64 = 5, bSD: Double = 0.3) throws -> LoRAAdapter {
         var ad = try LoRAAdapter(config: lora, model: c, seed: seed)
         var g = Xoshiro256(seed: seed, "tiny-b")
-        for l in 0..<ad.layers {
+        for l in 0..<ad.layers where lora.adapts(layer: l) {
             for t in lora.targets {
                 let b = ad.b(layer: l, t).map { _ in Float(g.normal(mean: 0, sd: bSD)) }
                 ad.set(layer: l, t, a: ad.a(layer: l, t), b: b)

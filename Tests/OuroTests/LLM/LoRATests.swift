@@ -272,4 +272,36 @@ final class LoRATests: XCTestCase {
         XCTAssertEqual(AdamW.linearSchedule(step: 2, total: 10, warmup: 2), 1)
         XCTAssertEqual(AdamW.linearSchedule(step: 6, total: 10, warmup: 2), 0.5)
     }
+
+    /// peft's `layers_to_transform`: an adapter on layer 1 only equals an adapter on both layers whose
+    /// layer-0 tensors are zero (logits, loss, layer-1 gradients); layer 0 has no tensors and no
+    /// gradients; save and load keep the list.
+    func testLayersToTransformAdaptsOnlyTheListedLayers() throws {
+        let m = try TinyLlama.model()
+        let seqs = TinyLlama.sequences(count: 3, length: 10, prompt: 3)
+        let only = try TinyLlama.adapter(LoRAConfig(rank: 2, alpha: 4, layers: [1]))
+        XCTAssertTrue(only.a(layer: 0, .q).isEmpty)
+        XCTAssertEqual(only.parameterCount * 2, try LoRAAdapter(config: LoRAConfig(rank: 2, alpha: 4), model: m.config, seed: 1).parameterCount)
+        var both = try LoRAAdapter(config: LoRAConfig(rank: 2, alpha: 4), model: m.config, seed: 1)
+        for t in LoRATarget.allCases {
+            both.set(layer: 0, t, a: both.a(layer: 0, t).map { _ in 0 }, b: both.b(layer: 0, t))
+            both.set(layer: 1, t, a: only.a(layer: 1, t), b: only.b(layer: 1, t))
+        }
+        let ids: [Int32] = [1, 2, 3, 4, 5, 6]
+        XCTAssertEqual(try m.withAdapter(only).logits([ids]), try m.withAdapter(both).logits([ids]))
+        let x = TinyLlama.lossAndGradients(m, seqs, only), y = TinyLlama.lossAndGradients(m, seqs, both)
+        XCTAssertEqual(x.loss, y.loss, accuracy: 1e-6 * y.loss)
+        XCTAssertTrue(x.ga[0].isEmpty && x.gb[0].isEmpty)
+        for t in LoRATarget.allCases {
+            for (p, q) in zip(x.ga[7 + t.slot] + x.gb[7 + t.slot], y.ga[7 + t.slot] + y.gb[7 + t.slot]) { XCTAssertEqual(p, q, accuracy: 1e-5 * max(1, abs(q))) }
+        }
+        XCTAssertThrowsError(try LoRAAdapter(config: LoRAConfig(layers: [2]), model: m.config, seed: 1))
+        let dir = NSTemporaryDirectory() + "ouro-lora-layers-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try only.save(folder: dir)
+        let back = try LoRAAdapter.load(folder: dir)
+        XCTAssertEqual(back.config.layers, [1])
+        XCTAssertEqual(try m.withAdapter(back).logits([ids]), try m.withAdapter(only).logits([ids]))
+        XCTAssertEqual(try SafeTensors.read(path: dir + "/adapter_model.safetensors").count, 14)
+    }
 }
