@@ -36,7 +36,8 @@ local integer_limit = 2147483647
 local function is_integer(v)
   return type(v) == "number" and math.tointeger(v) ~= nil and math.abs(v) <= integer_limit
 end
-local function is_model(v) return ouro._typename(v) == "NGram" or ouro._typename(v) == "ToyModel" end
+local function is_llm(v) return ouro._typename(v) == "LLM" end
+local function is_model(v) return ouro._typename(v) == "NGram" or ouro._typename(v) == "ToyModel" or is_llm(v) end
 local function is_data(v) return ouro._typename(v) == "Dataset" or ouro._typename(v) == "NumericData" end
 
 -- Checks shared by schema entries.
@@ -75,23 +76,31 @@ local schema = {
     check = function(v, name) if not is_data(v) then fail(("'%s' must be a Dataset or NumericData, got %s"):format(name, ouro._typename(v)), name) end end },
   { "model", doc = "a model spec fitted fresh each generation, or a list of specs (one picked at random per generation)",
     check = function(v, name)
-      if is_model(v) then return end
+      local function not_llm(m)
+        if is_llm(m) then
+          fail(("'%s' cannot be an LLM: an LLM is fine-tuned, not fitted from scratch; give base = ouro.model.llm(…), finetune = { lora = { rank = 16 }, … }, prompt = \"…\""):format(name), name)
+        end
+      end
+      if is_model(v) then not_llm(v) return end
       if type(v) == "table" and #v > 0 then
-        for i, m in ipairs(v) do if not is_model(m) then fail(("'%s'[%d] must be a model, got %s"):format(name, i, ouro._typename(m)), name) end end
+        for i, m in ipairs(v) do
+          if not is_model(m) then fail(("'%s'[%d] must be a model, got %s"):format(name, i, ouro._typename(m)), name) end
+          not_llm(m)
+        end
         return
       end
       fail(("'%s' must be a model (ouro.model.ngram{…}, ouro.model.gaussian{…}, …) or a list of models, got %s"):format(name, ouro._typename(v)), name)
     end },
-  { "base", doc = "a fitted model to finetune afresh each generation (with finetune = { weight = … })",
+  { "base", doc = "a fitted model to finetune afresh each generation (with finetune = { weight = … }), or an LLM (ouro.model.llm) given a fresh LoRA each generation",
     check = function(v, name) if not is_model(v) then fail(("'%s' must be a fitted model, got %s"):format(name, ouro._typename(v)), name) end end },
-  { "finetune", doc = "{ weight = w or function(g) }: weight of the new data when finetuning base (or the previous model with chain)",
+  { "finetune", doc = "{ weight = w or function(g) }: weight of the new data when finetuning base (or the previous model with chain); for an LLM: { lora = { rank, alpha, targets, rslora }, learning_rate, epochs, batch_size, gradient_accumulation_steps, weight_decay, max_length, warmup_steps } (the study's recipe for what is left out)",
     check = function(v, name)
-      if type(v) ~= "table" then fail(("'%s' must be a table { weight = … }, got %s"):format(name, type(v)), name) end
-      ouro.check_options(v, "experiment: finetune", { "weight" }, name)
-      if v.weight == nil then fail("'finetune' needs a weight, e.g. finetune = { weight = 0.5 }", name) end
-      number_in(0, 1)(v.weight, "finetune.weight")
+      if type(v) ~= "table" then fail(("'%s' must be a table, got %s"):format(name, type(v)), name) end
+      -- the keys depend on the model: checked with the other fields (check_model_fields)
     end },
-  { "chain", default = false, doc = "finetune the previous generation's model instead of a fresh base",
+  { "prompt", doc = "an LLM's instruction for each document: a string, or function(text) → string (per-document instructions)",
+    check = one_of_types({ "string", "function" }, "a string or a function(text) returning one") },
+  { "chain", default = false, doc = "finetune the previous generation's model instead of a fresh base (an LLM: continue the previous generation's adapter)",
     check = one_of_types({ "boolean" }, "true or false") },
   { "generations", default = 10, doc = "number of generations (0 = the model trained on human data)", check = integer_at_least(1) },
   { "train_size", required = true, doc = "documents in every training set", check = integer_at_least(1) },
@@ -178,9 +187,35 @@ local function check_varying(k)
   end
 end
 
+--- The fields that depend on the kind of model: an LLM (base = ouro.model.llm(…)) takes LoRA
+--- fine-tuning options (validated by the engine's reader, ouro._check_finetune) and needs a prompt;
+--- other models take finetune = { weight = … }.
+local function check_model_fields(s, where_)
+  if is_llm(s.base) then
+    if s.finetune ~= nil then
+      local msg = ouro._check_finetune(s.finetune)
+      if msg then fail(where_ .. "finetune: " .. msg, "finetune") end
+    end
+    if s.prompt == nil then fail(where_ .. "an LLM needs prompt = \"…\": the instruction each document answers (a string or function(text))", "base") end
+    if type(s.sampling) == "table" and s.sampling.prompt ~= nil then
+      fail(where_ .. "'sampling.prompt' is for n-gram models; an LLM samples with the experiment's 'prompt'", "sampling.prompt")
+    end
+    return
+  end
+  if s.prompt ~= nil then fail(where_ .. "'prompt' is the instruction of an LLM's documents; this experiment's model is not an LLM", "prompt") end
+  if s.finetune ~= nil then
+    ouro.check_options(s.finetune, "experiment: finetune", { "weight" }, "finetune")
+    if s.finetune.weight == nil then fail(where_ .. "'finetune' needs a weight, e.g. finetune = { weight = 0.5 }", "finetune") end
+    number_in(0, 1)(s.finetune.weight, "finetune.weight")
+  end
+  if s.base ~= nil and s.finetune == nil then fail(where_ .. "'base' needs finetune = { weight = … }", "base") end
+  if s.chain and s.finetune == nil then fail(where_ .. "'chain' needs finetune = { weight = … }", "chain") end
+end
+
 --- Checks that a cell's fields do not contradict each other (also after grid values are set).
 --- Issue 18 (eval_size = 0 is allowed, but not with metrics); issue 13's field table may own this.
 local function check_consistent(s, where_)
+  check_model_fields(s, where_)
   if s.eval_size == 0 and #s.metrics > 0 then
     fail(("%s'eval_size' = 0 computes no metric, yet 'metrics' names %d; give eval_size ≥ 1 or no metrics"):format(where_, #s.metrics))
   end
@@ -284,8 +319,6 @@ function experiment(spec)
     if s[name] ~= nil and f.check then f.check(s[name], name) end
   end
   if s.name == nil then s.name = ouro._script_name() end
-  if s.base ~= nil and s.finetune == nil then fail("'base' needs finetune = { weight = … }", "base") end
-  if s.chain and s.finetune == nil then fail("'chain' needs finetune = { weight = … }", "chain") end
   if s.base == nil and s.model == nil then fail("give a model: model = ouro.model.ngram{ … } (or base = m, finetune = { weight = … })") end
   if s.grid == nil then check_consistent(s, "") end
   local e = setmetatable({ name = s.name, spec = s, cells = expand(s), where = where() }, Experiment)

@@ -14,6 +14,10 @@ public final class OuroContext {
     public var declaring = false
     /// Defaults for `e:run{}` (the command line's --jobs, --out, … when run by `ouro run`).
     public var runDefaults = ExperimentRunOptions()
+    /// Threads of the engine's parallel work in this state (LLM training, sampling, perplexity): the
+    /// cores divided by the workers (`--jobs`), so `--jobs 1` gives 2 threads on 2 cores and `--jobs 2`
+    /// one each. Results never depend on it.
+    public var workerThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, runDefaults.jobs)) }
     /// Where experiments run in this state report progress (the command line draws it); nil: silent.
     public var progress: (any RunProgressObserver)?
     /// The session that set this state up (experiments run through it).

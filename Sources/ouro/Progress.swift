@@ -30,6 +30,19 @@ final class TerminalProgress: RunProgressObserver, @unchecked Sendable {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
+    /// A live line with the step and loss; otherwise one line when a generation's training ends.
+    func trainingStep(_ r: TrainingReport) {
+        let p = r.progress, name = lock.withLock { self.name }
+        let what = String(format: "%@ · cell %d seed %d · generation %d/%d%@ · training step %d/%d · loss %.4f",
+                          name as NSString, r.cell, r.seed, r.generation + 1, r.generations, r.replay ? " (replay)" : "",
+                          p.step, p.steps, p.loss)
+        if live {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + what).utf8))
+        } else if p.step == p.steps {
+            FileHandle.standardError.write(Data((what + "\n").utf8))
+        }
+    }
+
     func runDone(cell: Int, seed: Int, outcome: RunOutcome) {
         lock.lock(); defer { lock.unlock() }
         done += 1

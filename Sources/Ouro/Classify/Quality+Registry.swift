@@ -67,8 +67,14 @@ extension MetricRegistry {
                                  kind: .text, direction: .furtherFromHuman, needsModel: true)) { set in
             guard let model = set.model else { throw MetricError.missingModel(metric: "ppl_human") }
             guard let held = set.heldOut, held.hasText else { throw MetricError.missingHeldOut(metric: "ppl_human") }
-            let docs = held.documentTokens.map { Vocabulary.shared.lookupOrUnknown($0) }
-            return try Quality.perplexity(docs, under: model)
+            return try model.perplexity(of: held)
         }
+    }
+}
+
+extension NGramModel: TextPerplexityModel {
+    /// Perplexity of the documents' engine tokens (`Quality.perplexity`).
+    public func perplexity(of set: EvaluationSet) throws -> Double {
+        try Quality.perplexity(set.documentTokens.map { Vocabulary.shared.lookupOrUnknown($0) }, under: self)
     }
 }

@@ -20,10 +20,27 @@ public protocol RunProgressObserver: AnyObject, Sendable {
     func started(experiment: String, runs: Int, generations: Int, jobs: Int)
     /// After each committed generation.
     func generationDone(_ progress: RunProgress)
+    /// After each optimizer step of a model trained in steps (LLM fine-tuning); by default nothing.
+    func trainingStep(_ report: TrainingReport)
     /// After each run (finished now, or found finished).
     func runDone(cell: Int, seed: Int, outcome: RunOutcome)
     /// After the last run.
     func finished()
+}
+
+extension RunProgressObserver {
+    public func trainingStep(_ report: TrainingReport) {}
+}
+
+/// What a worker reports while it runs one (cell, seed) pair.
+public struct RunCallbacks {
+    /// After each committed generation.
+    public var generation: (RunProgress) -> Void
+    /// After each optimizer step of a model trained in steps.
+    public var training: (TrainingReport) -> Void
+    public init(generation: @escaping (RunProgress) -> Void = { _ in }, training: @escaping (TrainingReport) -> Void = { _ in }) {
+        self.generation = generation; self.training = training
+    }
 }
 
 /// Runs failed at run time (exit code 1); the database keeps what finished.
@@ -62,8 +79,8 @@ public struct ExperimentRun {
     public var generations: Int
     public var options: ExperimentRunOptions
 
-    /// Runs one (cell, seed) pair on a worker: `(pair, store, experiment id, per-generation callback)`.
-    public typealias Worker = (RunPair, ResultStore, Int64, @escaping (RunProgress) -> Void) throws -> RunOutcome
+    /// Runs one (cell, seed) pair on a worker: `(pair, store, experiment id, progress callbacks)`.
+    public typealias Worker = (RunPair, ResultStore, Int64, RunCallbacks) throws -> RunOutcome
 
     public init(name: String, source: String, parameters: String, cells: Int, seeds: [Int], generations: Int,
                 options: ExperimentRunOptions) {
@@ -100,7 +117,8 @@ public struct ExperimentRun {
         let failures = ExperimentPlan.run(pairs, jobs: jobs) { w in
             let worker = try makeWorker(w)
             return { pair in
-                let outcome = try worker(pair, store, experiment) { p in observer?.generationDone(p) }
+                let outcome = try worker(pair, store, experiment, RunCallbacks(generation: { observer?.generationDone($0) },
+                                                                               training: { observer?.trainingStep($0) }))
                 // ExperimentPlan numbers cells from 0; the store, Lua and users from 1.
                 observer?.runDone(cell: pair.cell + 1, seed: pair.seed, outcome: outcome)
             }

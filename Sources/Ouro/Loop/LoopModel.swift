@@ -25,6 +25,22 @@ public protocol LoopModel {
     ///   - seed: the only source of randomness.
     /// - Returns: exactly `n` documents.
     func generate(n: Int, sampling: Sampling?, seed: UInt64) throws -> Data
+
+    /// `finetuned(on:weight:seed:)` reporting each optimizer step of a model trained in steps (an
+    /// LLM's LoRA); the default ignores `progress`.
+    func finetuned(on data: Data, weight: Double, seed: UInt64, progress: ((TrainingProgress) -> Void)?) throws -> Self
+
+    /// The training loss of every optimizer step of the fit or fine-tuning that made this model
+    /// (stored with the generation); empty for models fitted in closed form (the default).
+    var trainingLosses: [Double] { get }
+}
+
+extension LoopModel {
+    public func finetuned(on data: Data, weight: Double, seed: UInt64, progress: ((TrainingProgress) -> Void)?) throws -> Self {
+        try finetuned(on: data, weight: weight, seed: seed)
+    }
+
+    public var trainingLosses: [Double] { [] }
 }
 
 /// The sampling options of a model that has none.

@@ -37,6 +37,18 @@ public struct RunProgress: Sendable {
     public let counts: GenerationCounts
 }
 
+/// Progress inside a generation's training: one report per optimizer step of a model trained in
+/// steps (an LLM's LoRA fine-tuning).
+public struct TrainingReport: Sendable {
+    public let cell: Int
+    public let seed: Int
+    public let generation: Int
+    public let generations: Int
+    /// True while a resumed run replays a generation that is already stored.
+    public let replay: Bool
+    public let progress: TrainingProgress
+}
+
 /// How a run ended.
 public enum RunOutcome: Equatable, Sendable {
     /// The run was already finished in the store; nothing was done.
@@ -56,6 +68,8 @@ public struct LoopRunner<M: LoopModel> {
     public let plan: CellPlan<M>
     /// Called after every stored generation.
     public var progress: ((RunProgress) -> Void)?
+    /// Called after every optimizer step of a model trained in steps.
+    public var training: ((TrainingReport) -> Void)?
     /// Test hook: every training set, with each document's provenance.
     var onTrainingSet: ((TrainingSetRecord) -> Void)?
     /// Test hook: called after generation g is stored; throwing aborts the run there.
@@ -239,6 +253,11 @@ struct RunState<M: LoopModel> {
 
         let t1 = DispatchTime.now().uptimeNanoseconds
         let fitSeed = stream(g, "fit")
+        let report: ((TrainingProgress) -> Void)? = runner.training.map { training in
+            { [cell = self.cell, seed = self.seed, generations = plan.generations] p in
+                training(TrainingReport(cell: cell, seed: seed, generation: g, generations: generations, replay: replay, progress: p))
+            }
+        }
         let model: M
         switch spec.model {
         case .fresh(let specs):
@@ -246,9 +265,9 @@ struct RunState<M: LoopModel> {
             if specs.count > 1 { var r = Xoshiro256(seed: stream(g, "model")); pick = r.int(below: specs.count) }
             model = try specs[pick].fitted(on: training, seed: fitSeed)
         case .finetune(let b, _):
-            model = try b.finetuned(on: training, weight: plan.weights[g], seed: fitSeed)
+            model = try b.finetuned(on: training, weight: plan.weights[g], seed: fitSeed, progress: report)
         case .chain(let start, _):
-            model = try (previousModel ?? start).finetuned(on: training, weight: plan.weights[g], seed: fitSeed)
+            model = try (previousModel ?? start).finetuned(on: training, weight: plan.weights[g], seed: fitSeed, progress: report)
             previousModel = model
         }
 
@@ -265,7 +284,8 @@ struct RunState<M: LoopModel> {
             let t4 = DispatchTime.now().uptimeNanoseconds
             let timings = GenerationTimings(fit: seconds(t1, t2), generate: seconds(t2, t3), metrics: seconds(t3, t4))
             try store.commitGeneration(run: run, generation: g, counts: counts, timings: timings,
-                                       metrics: values, texts: output.storageTexts)
+                                       metrics: values, texts: output.storageTexts,
+                                       losses: model.trainingLosses)
             let t5 = DispatchTime.now().uptimeNanoseconds
             if let progress = runner.progress {
                 let phases = seconds(t1, t2) + seconds(t2, t3) + seconds(t3, t4) + seconds(t4, t5)

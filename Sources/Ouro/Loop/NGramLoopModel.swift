@@ -5,7 +5,7 @@
 ///   training documents); an unfitted base is fitted fresh instead.
 /// - `generate` is `NGramModel.generate(n:params:seed:)`; each document's text is the detokenized
 ///   tokens (`tokenizer`), so generated datasets tokenize like the human data.
-public struct NGramLoopModel: LoopModel, CustomStringConvertible {
+public struct NGramLoopModel: TextLoopModel, CustomStringConvertible {
     public typealias Data = Dataset
     public typealias Sampling = GenerationParams
 
@@ -36,7 +36,16 @@ public struct NGramLoopModel: LoopModel, CustomStringConvertible {
         return Dataset.from(tokenSequences: docs, tokenizer: tokenizer)
     }
 
+    public var scorer: any TextPerplexityModel { model }
+
     public var description: String { model.description }
+}
+
+/// A model of text documents in the loop (n-gram, LLM): text metrics apply, and `ppl_human` scores
+/// held-out human documents with `scorer`.
+public protocol TextLoopModel: LoopModel where Data == Dataset, Sampling == GenerationParams {
+    /// The model whose perplexity of held-out human documents is `ppl_human`.
+    var scorer: any TextPerplexityModel { get }
 }
 
 extension EvaluationSet {
@@ -52,12 +61,17 @@ extension MetricRegistry {
     /// human documents (`heldOut`). Metrics of the model (`needsModel`: `ppl_human`) are not
     /// computed for the human reference row, which has no model.
     public func textLoopMetrics(_ names: [String]) -> LoopMetrics<NGramLoopModel> {
+        textLoopMetrics(names, of: NGramLoopModel.self)
+    }
+
+    /// `textLoopMetrics(_:)` for any model of texts (n-gram, LLM).
+    public func textLoopMetrics<M: TextLoopModel>(_ names: [String], of _: M.Type) -> LoopMetrics<M> {
         { [self] sample, reference, context in
             let chosen = context.model != nil ? names : names.filter { info($0)?.needsModel != true }
             guard !chosen.isEmpty else { return [:] }
             var set = EvaluationSet(sample)
             set.human = EvaluationSet(reference)
-            set.model = context.model?.model
+            set.model = context.model?.scorer
             set.heldOut = context.heldOutHuman.map(EvaluationSet.init)
             return try compute(chosen, on: set)
         }

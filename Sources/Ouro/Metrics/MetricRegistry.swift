@@ -62,6 +62,12 @@ public struct MetricInfo: Equatable, Sendable {
 }
 
 /// The data a metric is computed on: one evaluation sample of a generation.
+/// A model that scores human documents: `ppl_human` is its perplexity of held-out human text.
+public protocol TextPerplexityModel: Sendable {
+    /// Perplexity of the documents of `set` (its texts, or its engine tokens) under the model.
+    func perplexity(of set: EvaluationSet) throws -> Double
+}
+
 public struct EvaluationSet: Sendable {
     /// The texts (generated or human).
     public var texts: [String]
@@ -70,8 +76,8 @@ public struct EvaluationSet: Sendable {
     public var tokens: [[String]]
     /// Numeric samples, for numeric models.
     public var numeric: [Double]?
-    /// The n-gram model that generated the texts, for `ppl_human` (nil for human data).
-    public var model: NGramModel?
+    /// The model that generated the texts (an n-gram model, an LLM), for `ppl_human` (nil for human data).
+    public var model: (any TextPerplexityModel)?
     /// The toy model that generated the numeric sample, for metrics of kind `.model` (nil for human data).
     public var numericModel: (any NumericModel)?
     private var humanBox: [EvaluationSet]

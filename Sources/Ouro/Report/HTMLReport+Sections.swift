@@ -27,7 +27,8 @@ extension HTMLReport {
             h += "<details class=\"errors\"><summary>\(errors.count) failed run\(errors.count == 1 ? "" : "s")</summary><ul>"
                 + errors.map { "<li>\(e($0))</li>" }.joined() + "</ul></details>\n"
         }
-        h += "<nav>" + [("charts", "Charts"), ("shifts", "Shifts"), ("texts", "Texts"), ("cells", "Cells"), ("source", "Source")]
+        let lossLink = try store.hasTrainingLosses() ? [("losses", "Training loss")] : []
+        h += "<nav>" + ([("charts", "Charts")] + lossLink + [("shifts", "Shifts"), ("texts", "Texts"), ("cells", "Cells"), ("source", "Source")])
             .map { "<a href=\"#\(e(id))-\($0.0)\">\($0.1)</a>" }.joined(separator: " · ") + "</nav>\n"
 
         // Charts.
@@ -42,6 +43,7 @@ extension HTMLReport {
             h += "<figure id=\"\(e(spec.idPrefix))\">\(SVGChart.render(spec))</figure>\n"
         }
         h += "</div>\n"
+        h += try lossSection(store: store, experiment: name, cells: cells, id: id)
 
         h += try shiftTable(store: store, experiment: name, cells: cells, metrics: metrics, id: id)
         h += try textsSection(store: store, experiment: name, cells: cells, humanTexts: humanTexts, id: id)
@@ -50,6 +52,44 @@ extension HTMLReport {
         // Source.
         h += "<h3 id=\"\(e(id))-source\">Experiment file</h3>\n<pre class=\"source\">\(e(try store.source(experiment: name)))</pre>\n"
         return h + "</section>\n"
+    }
+
+    /// The training loss per optimizer step, one chart per cell and one line per generation (mean
+    /// over seeds, 95% band); nothing when no run stored losses (models fitted in one go).
+    static func lossSection(store: ResultStore, experiment: String, cells: [ReportCell], id: String) throws -> String {
+        let charts = try cells.compactMap { c in try lossChart(store: store, experiment: experiment, cell: c, cells: cells.count) }
+        guard !charts.isEmpty else { return "" }
+        var h = "<h3 id=\"\(e(id))-losses\">Training loss</h3>\n"
+        h += "<p class=\"help\">The fine-tuning loss of each optimizer step (mean cross-entropy of the step's completion tokens), "
+            + "one line per generation: the mean over seeds, the band its 95% confidence interval. Each generation trains a "
+            + "fresh adapter unless the experiment chains them.</p>\n<div class=\"charts\">\n"
+        for var spec in charts {
+            spec.idPrefix = id + "-loss-" + SVGChart.slug(spec.title)
+            h += "<figure id=\"\(e(spec.idPrefix))\">\(SVGChart.render(spec))</figure>\n"
+        }
+        return h + "</div>\n"
+    }
+
+    /// The loss chart of one cell, nil when it has no stored loss.
+    static func lossChart(store: ResultStore, experiment: String, cell: ReportCell, cells: Int) throws -> SVGChart.Spec? {
+        var lines: [SVGChart.Line] = []
+        for g in 0..<cell.generations {
+            let perSeed = try cell.seeds.map { try store.trainingLosses(cell: cell.index, seed: $0, generation: g, experiment: experiment) }
+            let steps = perSeed.map(\.count).max() ?? 0
+            guard steps > 0 else { continue }
+            let points = (0..<steps).map { s -> SVGChart.Point in
+                let xs = perSeed.compactMap { s < $0.count && $0[s].isFinite ? $0[s] : nil }
+                guard !xs.isEmpty else { return SVGChart.Point(generation: s + 1, mean: .nan, n: 0) }
+                let sum = Descriptive.summary(xs)
+                return SVGChart.Point(generation: s + 1, mean: sum.mean, ci95: sum.ci95, n: xs.count)
+            }
+            lines.append(SVGChart.Line(label: "generation \(g)", colorIndex: g, points: points))
+        }
+        guard !lines.isEmpty else { return nil }
+        let seeds = cell.seeds.count
+        return SVGChart.Spec(title: cells > 1 ? "training loss · \(cell.label)" : "training loss",
+                             subtitle: seeds > 1 ? "mean ± 95% CI over \(seeds) seeds" : "one seed",
+                             xLabel: "optimizer step", yLabel: "loss", lines: lines, range: 0...Double.infinity)
     }
 
     /// The shift of every metric in every cell.

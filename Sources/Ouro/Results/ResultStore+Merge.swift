@@ -100,6 +100,7 @@ extension ResultStore {
             try writer.writeWithoutTransaction { db in
                 try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [path])
                 defer { try? db.execute(sql: "DETACH DATABASE src") }
+                let sourceHasLosses = try db.tableExists("train_losses", in: "src")
                 try db.inTransaction {
                     for run in runs {
                         let old = run.candidate.runID
@@ -114,6 +115,10 @@ extension ResultStore {
                             """, arguments: [new, old])
                         try db.execute(sql: "INSERT INTO metrics SELECT ?, g, name, value FROM src.metrics WHERE run = ?", arguments: [new, old])
                         try db.execute(sql: "INSERT INTO texts SELECT ?, g, idx, text FROM src.texts WHERE run = ?", arguments: [new, old])
+                        if sourceHasLosses {
+                            try db.execute(sql: "INSERT INTO train_losses SELECT ?, g, step, loss FROM src.train_losses WHERE run = ?",
+                                           arguments: [new, old])
+                        }
                     }
                     return .commit
                 }

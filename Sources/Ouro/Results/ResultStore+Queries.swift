@@ -224,6 +224,25 @@ extension ResultStore {
         }
     }
 
+    /// The training loss of every optimizer step of the model of `generation` in the run of
+    /// (cell, seed), in step order (NaN for a stored NULL); empty for models fitted in one go.
+    public func trainingLosses(cell: Int, seed: Int, generation: Int, experiment: String? = nil) throws -> [Double] {
+        try reader.read { db in
+            guard try Self.hasLosses(db) else { return [] }
+            let cellID = try Self.cellID(db, cell, experiment, path: path)
+            return try Double?.fetchAll(db, sql: """
+                SELECT l.loss FROM train_losses l JOIN runs r ON r.id = l.run WHERE r.cell = ? AND r.seed = ? AND l.g = ? ORDER BY l.step
+                """, arguments: [cellID, seed, generation]).map { $0 ?? .nan }
+        }
+    }
+
+    /// Whether any run of the file stored training losses (LLM experiments).
+    public func hasTrainingLosses() throws -> Bool {
+        try reader.read { db in
+            try Self.hasLosses(db) && Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM train_losses)") == true
+        }
+    }
+
     /// The id of the cell with index `cell` of the named (or only) experiment.
     static func cellID(_ db: Database, _ cell: Int, _ experiment: String?, path: String) throws -> Int64 {
         let e = try experimentID(db, experiment, path: path)

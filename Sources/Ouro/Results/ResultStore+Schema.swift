@@ -55,7 +55,31 @@ extension ResultStore {
         text TEXT NOT NULL,
         PRIMARY KEY (run, g, idx)
     ) WITHOUT ROWID;
+    """ + lossesSQL
+
+    /// The training loss of every optimizer step of a generation's model (LLM fine-tuning; empty for
+    /// models fitted in closed form). Added to version 1 without a version change: a writer creates
+    /// it in an older file (`addMissingTables`), readers treat a file without it as having no losses.
+    static let lossesSQL = """
+
+    CREATE TABLE IF NOT EXISTS train_losses (
+        run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        g INTEGER NOT NULL CHECK (g >= 0),
+        step INTEGER NOT NULL CHECK (step >= 1),
+        loss REAL,
+        PRIMARY KEY (run, g, step)
+    ) WITHOUT ROWID;
     """
+
+    /// Tables added to schema version 1 after its first files were written.
+    static func addMissingTables(_ db: Database) throws {
+        try db.execute(sql: lossesSQL)
+    }
+
+    /// Whether the file has the `train_losses` table (files written before it was added do not).
+    static func hasLosses(_ db: Database) throws -> Bool {
+        try db.tableExists("train_losses")
+    }
 
     static func createSchema(_ db: Database) throws {
         try db.execute(sql: schemaSQL)

@@ -131,11 +131,12 @@ extension ResultStore {
     ///   - timings: phase seconds (see `GenerationTimings`).
     ///   - metrics: metric values on this generation's evaluation sample (NaN is stored as NULL).
     ///   - texts: the generated documents.
+    ///   - losses: the training loss of each optimizer step of the generation's model (steps 1…).
     /// - Throws: `.runNotRunning`, `.generationExists`, or the database's error; nothing of the
     ///   generation is stored when it throws.
     /// - Complexity: O(metrics + texts) statements.
     public func commitGeneration(run: Int64, generation g: Int, counts: GenerationCounts, timings: GenerationTimings,
-                                 metrics: [String: Double], texts: [String]) throws {
+                                 metrics: [String: Double], texts: [String], losses: [Double] = []) throws {
         let hook = hooks.insideGeneration
         try database.write { db in
             let start = DispatchTime.now().uptimeNanoseconds
@@ -154,6 +155,10 @@ extension ResultStore {
             try hook?()
             let text = try db.cachedStatement(sql: "INSERT INTO texts (run, g, idx, text) VALUES (?, ?, ?, ?)")
             for (i, t) in texts.enumerated() { try text.execute(arguments: [run, g, i, t]) }
+            if !losses.isEmpty {
+                let loss = try db.cachedStatement(sql: "INSERT INTO train_losses (run, g, step, loss) VALUES (?, ?, ?, ?)")
+                for (i, l) in losses.enumerated() { try loss.execute(arguments: [run, g, i + 1, Self.storable(l)]) }
+            }
             if timings.store == nil {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 try db.execute(sql: "UPDATE generations SET seconds_store = ? WHERE run = ? AND g = ?", arguments: [seconds, run, g])

@@ -87,7 +87,7 @@ public final class ResultStore: Sendable {
         let pool = try DatabasePool(path: path, configuration: config)
         try pool.write { db in
             let fresh = try validate(db, path: path, allowEmpty: true)
-            if fresh { try createSchema(db) }
+            if fresh { try createSchema(db) } else { try addMissingTables(db) }
             if mode == .create {
                 let runs = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs") ?? 0
                 if runs > 0 {

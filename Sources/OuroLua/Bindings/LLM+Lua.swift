@@ -10,12 +10,13 @@ extension OuroBindings {
     nonisolated(unsafe) private static var llmCache: [String: LlamaModel] = [:]
     private static let llmLock = NSLock()
 
-    /// The model at `path`, loaded once per process, with threads for this worker: the cores divided by `--jobs`.
-    static func loadLLM(_ path: String, jobs: Int) throws -> LlamaModel {
+    /// The model at `path`, loaded once per process, with threads for this worker
+    /// (`OuroContext.workerThreads`: the cores divided by `--jobs`).
+    static func loadLLM(_ path: String, threads: Int) throws -> LlamaModel {
         llmLock.lock(); defer { llmLock.unlock() }
         let m = try llmCache[path] ?? LlamaModel(path: path)
         llmCache[path] = m
-        m.threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, jobs))
+        m.threads = threads
         return m
     }
 
@@ -88,13 +89,67 @@ extension OuroBindings {
                 lua.push(m.tokenizer.decode(seqs[0], skipSpecial: true))
                 return 1
             }),
+            "finetune": ("m:finetune(d, { prompt = text or function(text), lora = { rank, alpha, targets, rslora }, learning_rate, epochs, batch_size, gradient_accumulation_steps, weight_decay, max_length, warmup_steps, seed }) → a new model with a LoRA adapter trained on Dataset d (m unchanged), { loss per step }", { m, lua in
+                let d = try lua.argObject(2, "data", as: Dataset.self)
+                let o = try lua.options(at: 3, allowed: llmFinetuneKeys)
+                let options = try finetuneOptions(o)
+                let prompt = try llmPrompt(o, lua: lua)
+                guard d.count > 0 else { throw LuaArgumentError("the data set is empty: fine-tuning needs at least one document") }
+                let examples = try d.texts.map { TrainingExample(prompt: try prompt($0), completion: $0) }
+                let line = TrainingProgressLine(label: "finetune")
+                let root = m.adapter == nil ? m : try m.withAdapter(nil)
+                let result: (model: LlamaModel, losses: [Double])
+                do {
+                    result = try root.finetune(examples, options: options, threads: lua.state.context.workerThreads,
+                                               progress: line.report, initial: m.adapter)
+                } catch let e as LLMError { line.end(); throw LuaArgumentError("\(e)") } catch { line.end(); throw error }
+                line.end()
+                lua.push(object: result.model)
+                lua.push(LuaTable(array: result.losses.map { .number($0) }))
+                return 2
+            }),
+            "save_adapter": ("m:save_adapter(dir) → m: writes the LoRA adapter in peft's format (adapter_config.json, adapter_model.safetensors); honours the sandbox", { m, lua in
+                let dir = try writablePath(lua, 2, "folder")
+                guard var a = m.adapter else {
+                    throw LuaArgumentError("\(m.displayName) has no LoRA adapter to save (m:finetune(d, { … }) or m:with_adapter(dir) give a model with one)")
+                }
+                if a.baseModel.isEmpty { a.baseModel = m.displayName }
+                do { try a.save(folder: dir) } catch let e as LLMError { throw LuaArgumentError("\(e)") }
+                lua.pushValue(at: 1)
+                return 1
+            }),
+            "with_adapter": ("m:with_adapter(dir) → a new model: the base of m with the LoRA adapter saved in dir (peft's format; sandbox read rules)", { m, lua in
+                let given = try lua.argString(2, "folder")
+                var dir = given
+                if !given.hasPrefix("/"), let folder = lua.state.context.scriptFolder {
+                    let inFolder = (folder as NSString).appendingPathComponent(given)
+                    if FileManager.default.fileExists(atPath: inFolder) { dir = inFolder }
+                }
+                dir = try lua.state.sandbox?.checkRead(dir) ?? Sandbox.resolve(dir)
+                do { lua.push(object: try m.withAdapter(folder: dir)) } catch let e as LLMError { throw LuaArgumentError("\(e)") }
+                return 1
+            }),
         ], properties: [
+            "adapter": { m, lua in
+                guard let a = m.adapter else { lua.pushNil(); return }
+                lua.push(LuaTable(fields: ["rank": .integer(Int64(a.config.rank)), "alpha": .number(a.config.alpha),
+                                           "rslora": .boolean(a.config.rslora),
+                                           "targets": .table(LuaTable(array: a.config.targets.map { .string($0.rawValue) }))]))
+            },
             "name": { m, lua in lua.push(m.displayName) },
             "parameters": { m, lua in lua.push(m.parameterCount) },
             "layers": { m, lua in lua.push(m.config.layers) },
             "vocab_size": { m, lua in lua.push(m.config.vocab) },
             "quantization": { m, lua in lua.push(m.quantization) },
         ])
+        state.register("ouro._check_finetune", doc: "internal: nil, or what is wrong with an LLM experiment's finetune table") { lua in
+            let t = try lua.argTable(1, "finetune")
+            do {
+                _ = try finetuneOptions(try LuaOptions(validating: t, allowed: llmFinetuneKeys.filter { $0 != "prompt" }))
+                lua.pushNil()
+            } catch let e as LuaArgumentError { lua.push(e.message) }
+            return 1
+        }
         state.register("ouro.model.llm", doc: "ouro.model.llm('smollm2-135m-instruct') or ouro.model.llm{ path = 'x.gguf' } → LLM (a llama GGUF run in Swift)") { lua in
             let path: String
             if lua.kind(at: 1) == .string {
@@ -114,10 +169,117 @@ extension OuroBindings {
                 }
                 path = try lua.state.sandbox?.checkRead(resolved) ?? resolved
             }
-            do { lua.push(object: try loadLLM(path, jobs: lua.state.context.runDefaults.jobs)) } catch let e as LLMError {
+            do { lua.push(object: try loadLLM(path, threads: lua.state.context.workerThreads)) } catch let e as LLMError {
                 throw LuaArgumentError("\(e)")
             }
             return 1
         }
+    }
+}
+
+// MARK: Fine-tuning options
+
+extension OuroBindings {
+    static let llmFinetuneKeys = ["prompt", "lora", "learning_rate", "epochs", "batch_size", "gradient_accumulation_steps",
+                                  "weight_decay", "max_length", "warmup_steps", "seed"]
+    static let loraKeys = ["rank", "alpha", "targets", "rslora"]
+
+    /// Fine-tuning options named like transformers' `TrainingArguments` (`prompt` is read by
+    /// `llmPrompt`); the study's recipe for every option left out (`FinetuneOptions`). Errors name
+    /// the option and its range.
+    static func finetuneOptions(_ o: LuaOptions) throws -> FinetuneOptions {
+        var f = FinetuneOptions()
+        f.learningRate = try o.number("learning_rate", default: f.learningRate, min: 0)!
+        f.epochs = try o.integer("epochs", default: f.epochs, min: 1)!
+        f.batchSize = try o.integer("batch_size", default: f.batchSize, min: 1)!
+        f.gradientAccumulation = try o.integer("gradient_accumulation_steps", default: f.gradientAccumulation, min: 1)!
+        f.weightDecay = try o.number("weight_decay", default: f.weightDecay, min: 0)!
+        f.maxLength = try o.integer("max_length", default: f.maxLength, min: 2)!
+        f.warmupSteps = try o.integer("warmup_steps", default: f.warmupSteps, min: 0)!
+        f.seed = UInt64(try o.integer("seed", default: Int(f.seed), min: 0)!)
+        if let v = o["lora"] {
+            guard case .table(let t) = v else { throw LuaArgumentError("'lora' must be a table { rank, alpha, targets, rslora }, got \(v.typeName)") }
+            let l: LuaOptions
+            do { l = try LuaOptions(validating: t, allowed: loraKeys) } catch let e as LuaArgumentError { throw LuaArgumentError("lora: " + e.message) }
+            var c = LoRAConfig()
+            do {
+                c.rank = try l.integer("rank", default: c.rank, min: 1, max: 4096)!
+                c.alpha = try l.number("alpha", default: Double(c.rank), min: 0, minExclusive: true)!
+                c.rslora = try l.bool("rslora", default: c.rslora)!
+                if let tv = l["targets"] { c.targets = try loraTargets(tv) }
+            } catch let e as LuaArgumentError { throw LuaArgumentError("lora: " + e.message) }
+            f.lora = LoRAConfig(rank: c.rank, alpha: c.alpha, targets: c.targets, rslora: c.rslora)
+        }
+        return f
+    }
+
+    /// `targets = { "q_proj", "v_proj" }` (peft's names) or the short names `{ "q", "v" }`.
+    static func loraTargets(_ v: LuaValue) throws -> [LoRATarget] {
+        let valid = LoRATarget.allCases.map(\.rawValue)
+        guard case .table(let t) = v, !t.array.isEmpty, t.fields.isEmpty else {
+            throw LuaArgumentError("'targets' must be a non-empty list of projections (\(valid.joined(separator: ", "))), got \(LuaOptions.show(v))")
+        }
+        var out: [LoRATarget] = []
+        for x in t.array {
+            guard let s = x.string else { throw LuaArgumentError("'targets' entries must be strings (\(valid.joined(separator: ", "))), got \(LuaOptions.show(x))") }
+            guard let target = LoRATarget(rawValue: s) ?? LoRATarget(rawValue: s + "_proj") else {
+                throw LuaArgumentError("'targets': unknown projection '\(s)'\(Suggestions.hint(for: s, in: valid)) (valid: \(valid.joined(separator: ", ")))")
+            }
+            if !out.contains(target) { out.append(target) }
+        }
+        return out
+    }
+
+    /// The `prompt` option: a string, or a function of a document's text returning a string
+    /// (called on the calling thread's Lua state).
+    static func llmPrompt(_ o: LuaOptions, lua: Lua) throws -> LLMPrompt {
+        switch o["prompt"] {
+        case .string(let s)?: return .fixed(s)
+        case .function(let f)?:
+            return .perDocument { text in
+                let r = try f.call([.string(text)], on: lua)
+                guard case .string(let s)? = r.first else {
+                    throw LuaArgumentError("the 'prompt' function (\(f.location.isEmpty ? "?" : String(f.location.dropLast(2)))) must return a string, got \(r.first?.typeName ?? "nothing")")
+                }
+                return s
+            }
+        case nil:
+            throw LuaArgumentError("'prompt' is required: the instruction each document answers, e.g. prompt = \"Generate a twitter post.\" (or a function(text) returning one)")
+        case let v?:
+            throw LuaArgumentError("'prompt' must be a string or a function(text) returning one, got \(LuaOptions.show(v))")
+        }
+    }
+}
+
+/// Fine-tuning progress on stderr: on a terminal a live line (step, loss, learning rate), otherwise
+/// a line at most every 10 seconds and at the last step.
+final class TrainingProgressLine: @unchecked Sendable {
+    private let label: String
+    private let live = isatty(2) != 0
+    private var last = DispatchTime.now().uptimeNanoseconds
+    private var drawn = false
+    private let start = DispatchTime.now().uptimeNanoseconds
+
+    init(label: String) { self.label = label }
+
+    /// Draws one optimizer step.
+    func report(_ p: TrainingProgress) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let elapsed = Double(now - start) / 1e9
+        let text = String(format: "%@: step %d/%d · loss %.4f · lr %.2e · %.0fs", label as NSString, p.step, p.steps, p.loss,
+                          p.learningRate, elapsed)
+        if live {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+            drawn = true
+        } else if p.step == p.steps || now - last >= 10_000_000_000 {
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+            last = now
+        }
+    }
+
+    /// Ends the live line.
+    func end() {
+        if live && drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        drawn = false
     }
 }

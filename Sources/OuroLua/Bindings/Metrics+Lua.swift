@@ -39,8 +39,10 @@ extension OuroBindings {
                     set.numericModel = toy.model
                 } else if let m = lua.object(at: lua.top, as: NGramModel.self) {
                     set.model = m
+                } else if let m = lua.object(at: lua.top, as: LlamaModel.self) {
+                    set.model = m
                 } else {
-                    throw LuaArgumentError("option 'model' must be an n-gram or toy model, got \(lua.typeName(at: lua.top))")
+                    throw LuaArgumentError("option 'model' must be an n-gram model, an LLM or a toy model, got \(lua.typeName(at: lua.top))")
                 }
             }
             let values = try lua.state.context.metrics.compute(names, on: set)

@@ -9,7 +9,9 @@ struct PreparedCell {
     let humanNeeded: Int
     let humanPool: Int
     let trainSize: Int
-    let run: (ResultStore, Int64, Int, ((RunProgress) -> Void)?) throws -> RunOutcome
+    let run: (ResultStore, Int64, Int, RunCallbacks?) throws -> RunOutcome
+    /// The estimated work of one run, for `ouro check` (LLM experiments; nil otherwise).
+    var estimate: RunEstimate? = nil
 }
 
 /// Runs the experiments declared by a file: validates every cell in the main state (bad input
@@ -72,15 +74,22 @@ public enum ExperimentDriver {
             }
             return PreparedCell(index: cell, parameters: r.parametersJSON, generations: runner.plan.generations,
                                 humanNeeded: runner.plan.humanNeeded, humanPool: pool, trainSize: runner.plan.trainSize,
-                                run: { store, exp, seed, progress in
+                                run: { store, exp, seed, callbacks in
                                     var rr = runner
-                                    rr.progress = progress
+                                    rr.progress = callbacks?.generation
+                                    rr.training = callbacks?.training
                                     return try rr.run(store: store, experiment: exp, cellIndex: cell, seed: seed)
                                 })
         }
         switch r.fields["human"] {
         case .object(let o)? where o is Dataset:
             let d = o as! Dataset
+            if r.isLLM {
+                let spec = try r.llmSpec(human: d)
+                var cell = try wrap(spec, pool: d.count)
+                cell.estimate = try spec.estimate()
+                return cell
+            }
             return try wrap(try r.textSpec(human: d), pool: d.count)
         case .object(let o)? where o is NumericDataset:
             let data = (o as! NumericDataset).data
@@ -111,7 +120,33 @@ public enum ExperimentDriver {
         for c in cells {
             lines.append("  cell \(c.index) \(c.parameters): train_size \(c.trainSize), needs \(c.humanNeeded) of \(c.humanPool) human documents")
         }
+        let estimates = cells.compactMap(\.estimate)
+        if !estimates.isEmpty {
+            lines += estimateLines(estimates.reduce(RunEstimate(trainingTokens: 0, sampledTokens: 0), +), seeds: seeds,
+                                   cores: ProcessInfo.processInfo.activeProcessorCount)
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// The run time of an LLM experiment's work (one seed of every cell: `perSeed`) from the stated
+    /// rates (`LLMRates`), for `--jobs 1` and, with more cores, `--jobs 2`.
+    static func estimateLines(_ perSeed: RunEstimate, seeds: Int, cores: Int) -> [String] {
+        let work = RunEstimate(trainingTokens: perSeed.trainingTokens * Double(seeds), sampledTokens: perSeed.sampledTokens * Double(seeds))
+        func tokens(_ x: Double) -> String {
+            x >= 1e6 ? String(format: "%.1fM", x / 1e6) : x >= 1e3 ? String(format: "%.0fk", x / 1e3) : String(format: "%.0f", x)
+        }
+        let one = LLMRates.seconds(work, threads: max(1, cores))
+        var lines = [
+            "  estimated run time (LLM, --jobs 1 = one worker on \(max(1, cores)) thread\(cores == 1 ? "" : "s")): ≈ \(LLMRates.duration(one.training + one.sampling + LLMRates.loadSeconds))"
+                + " — training \(tokens(work.trainingTokens)) tokens ≈ \(LLMRates.duration(one.training)) at \(Int(LLMRates.trainingTokensPerSecond(threads: cores))) tokens/s,"
+                + " sampling ≤ \(tokens(work.sampledTokens)) tokens ≤ \(LLMRates.duration(one.sampling)) at \(Int(LLMRates.samplingTokensPerSecond(threads: cores))) tokens/s",
+        ]
+        if cores >= 2 {
+            let each = LLMRates.seconds(work, threads: cores / 2)
+            lines.append("  with --jobs 2 (\(cores / 2) thread\(cores / 2 == 1 ? "" : "s") each): ≈ \(LLMRates.duration((each.training + each.sampling) / 2 + LLMRates.loadSeconds))")
+        }
+        lines.append("  (stated rates of a release build on the 2-core development machine, LLMRates in Sources/Ouro/Loop/RunEstimate.swift; metrics not included)")
+        return lines
     }
 
     /// Runs experiment `name` declared in `session` (`ExperimentRun` does the orchestration), then
@@ -138,6 +173,8 @@ public enum ExperimentDriver {
                     // declares; its prints are silenced).
                     let s = try OuroSession(scriptPath: context.value.script, options: context.value.options)
                     s.state.output = { _ in }
+                    // This worker's share of the cores (LLM threads; results do not depend on it).
+                    s.state.context.runDefaults.jobs = jobs
                     // The encoder gets this worker's share of the cores (results do not depend on it).
                     s.state.context.embeddings.threads = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
                     try declare(s)

@@ -123,10 +123,12 @@ struct ExperimentSpecReader {
     // MARK: Models
 
     /// The model plan from `model` / `base` + `finetune` / `chain`.
+    /// `base` with `chain = true` continues the previous generation's model from the base.
     func modelPlan<M: LoopModel>(_ convert: (AnyObject) throws -> M) throws -> ModelPlan<M> {
-        let weight = try fields["finetune"]?.table.map { try numberSchedule($0["weight"], "finetune.weight") }
+        let weight = try fields["finetune"]?.table.flatMap { $0["weight"] }.map { try numberSchedule($0, "finetune.weight") }
         if let base = fields["base"], case .object(let o) = base {
-            return .finetune(base: try convert(o), weight: weight ?? .constant(0.5))
+            let b = try convert(o)
+            return bool("chain") ? .chain(b, weight: weight ?? .constant(0.5)) : .finetune(base: b, weight: weight ?? .constant(0.5))
         }
         var specs: [M] = []
         switch fields["model"] {
@@ -148,12 +150,58 @@ struct ExperimentSpecReader {
 }
 
 extension ExperimentSpecReader {
-    /// The cell as a text experiment (n-gram models over Datasets).
+    /// Whether the cell's model is an LLM (`base = ouro.model.llm(…)`).
+    var isLLM: Bool {
+        if case .object(let o)? = fields["base"] ?? fields["model"], o is LlamaModel { return true }
+        return false
+    }
+
+    /// The cell as a text experiment over n-gram models.
     func textSpec(human: Dataset) throws -> CellSpec<NGramLoopModel> {
+        try textSpec(human: human, models: "n-grams") { o in
+            guard let m = o as? NGramModel else {
+                throw LuaError(.runtime, "experiment: a text experiment needs n-gram models, got \(type(of: o))")
+            }
+            return NGramLoopModel(m)
+        }
+    }
+
+    /// The cell as an LLM experiment: `base` fine-tuned with LoRA (`finetune` options, the study's
+    /// recipe for what is left out) on documents answering `prompt`, on this state's worker threads.
+    func llmSpec(human: Dataset) throws -> CellSpec<LLMLoopModel> {
+        let options: FinetuneOptions
+        do {
+            let t = fields["finetune"]?.table ?? LuaTable()
+            options = try OuroBindings.finetuneOptions(try LuaOptions(validating: t, allowed: OuroBindings.llmFinetuneKeys.filter { $0 != "prompt" }))
+        } catch let e as LuaArgumentError { throw LuaError(.runtime, "experiment: finetune: \(e.message)") }
+        let prompt: LLMPrompt
+        switch fields["prompt"] {
+        case .string(let s)?: prompt = .fixed(s)
+        case .function(let f)?:
+            prompt = .perDocument { text in
+                let r = try f.call([.string(text)])
+                guard case .string(let s)? = r.first else {
+                    throw LoopError("\(f.location)the 'prompt' function must return a string, got \(r.first?.typeName ?? "nothing")")
+                }
+                return s
+            }
+        default: throw LuaError(.runtime, "experiment: an LLM needs prompt = \"…\" (the instruction each document answers)")
+        }
+        let threads = state.context.workerThreads
+        return try textSpec(human: human, models: "LLMs") { o in
+            guard let m = o as? LlamaModel else {
+                throw LuaError(.runtime, "experiment: an LLM experiment's base must be an LLM, got \(type(of: o))")
+            }
+            return LLMLoopModel(m, options: options, prompt: prompt, threads: threads)
+        }
+    }
+
+    /// The cell as a text experiment over any model of texts (`convert` reads the Lua model).
+    func textSpec<M: TextLoopModel>(human: Dataset, models: String, convert: (AnyObject) throws -> M) throws -> CellSpec<M> {
         let names = metricNames
         let registry = state.context.metrics
         if let m = names.first(where: { registry.info($0)?.kind == .model }) {
-            throw LuaError(.runtime, "metric '\(m)' reads a toy model's parameters (kind \"model\"), and a text experiment's models are n-grams")
+            throw LuaError(.runtime, "metric '\(m)' reads a toy model's parameters (kind \"model\"), and a text experiment's models are \(models)")
         }
         let sampling: Schedule<GenerationParams?>
         switch fields["sampling"] {
@@ -186,14 +234,9 @@ extension ExperimentSpecReader {
             human: human, generations: try int("generations"), trainSize: try int("train_size"),
             syntheticRatio: try numberSchedule(fields["synthetic_ratio"], "synthetic_ratio"),
             freshHuman: bool("fresh_human"), accumulate: accumulate,
-            model: try modelPlan { o in
-                guard let m = o as? NGramModel else {
-                    throw LuaError(.runtime, "experiment: a text experiment needs n-gram models, got \(type(of: o))")
-                }
-                return NGramLoopModel(m)
-            },
+            model: try modelPlan(convert),
             sampling: sampling, curate: curation,
-            metrics: registry.textLoopMetrics(names),
+            metrics: registry.textLoopMetrics(names, of: M.self),
             evalSize: try int("eval_size"), parameters: parametersJSON)
         try registry.requireHeldOutHuman(for: names, humanPool: human.count) { try spec.resolve().humanNeeded }
         return spec

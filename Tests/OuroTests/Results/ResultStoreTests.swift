@@ -54,7 +54,7 @@ final class ResultStoreTests: XCTestCase {
             XCTAssertEqual(try Int.fetchOne(db, sql: "PRAGMA user_version"), ResultStore.schemaVersion)
             XCTAssertEqual(try String.fetchOne(db, sql: "PRAGMA journal_mode"), "wal")
             let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            XCTAssertEqual(tables, ["cells", "experiments", "generations", "metrics", "runs", "texts"])
+            XCTAssertEqual(tables, ["cells", "experiments", "generations", "metrics", "runs", "texts", "train_losses"])
         }
     }
 

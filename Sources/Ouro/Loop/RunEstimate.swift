@@ -1,0 +1,72 @@
+import Foundation
+
+/// The work of one run of an LLM experiment, counted before it runs (`ouro check` prints the time
+/// it should take, so nobody starts a 10-hour grid by accident).
+public struct RunEstimate: Sendable, Equatable {
+    /// Tokens fine-tuned on over every generation (prompt + completion + end of turn per example,
+    /// cut at `max_length`, times epochs).
+    public var trainingTokens: Double
+    /// Tokens sampled over every generation, at most (`max_new_tokens` per document; a document
+    /// ends earlier at its end-of-turn token).
+    public var sampledTokens: Double
+
+    public init(trainingTokens: Double, sampledTokens: Double) {
+        self.trainingTokens = trainingTokens; self.sampledTokens = sampledTokens
+    }
+
+    /// The work of one run of `plan`: `meanExampleTokens` tokens per training example (prompt
+    /// included), `epochs` passes, and the documents each generation generates (the evaluation
+    /// sample or the next generation's synthetic share, whichever is larger; ⌈need / fraction⌉
+    /// candidates when curating by a metric) at `maxNewTokens(g)` tokens each.
+    public static func llm<M>(plan: CellPlan<M>, evalSize: Int, curationFraction: Double?, meanExampleTokens: Double,
+                              epochs: Int, maxNewTokens: (Int) -> Int, accumulatesAll: Bool) -> RunEstimate {
+        var train = 0.0, sampled = 0.0
+        for g in 0..<plan.generations {
+            let docs = accumulatesAll ? plan.trainSize * (g + 1) : plan.trainSize
+            train += Double(docs * max(1, epochs)) * meanExampleTokens
+            let need = g + 1 < plan.generations ? plan.synthetic[g + 1] : 0
+            let candidates = curationFraction.map { need == 0 ? 0 : Int((Double(need) / $0).rounded(.up)) } ?? need
+            sampled += Double(max(evalSize, candidates) * maxNewTokens(g))
+        }
+        return RunEstimate(trainingTokens: train, sampledTokens: sampled)
+    }
+
+    public static func + (a: RunEstimate, b: RunEstimate) -> RunEstimate {
+        RunEstimate(trainingTokens: a.trainingTokens + b.trainingTokens, sampledTokens: a.sampledTokens + b.sampledTokens)
+    }
+}
+
+/// The LLM's speed on the machine Ouro is developed on, for run-time estimates: the one place these
+/// rates live. Source: docs/llm.md, "Fine-tuning (LoRA)" → "Speed" (release build, SmolLM2-135M,
+/// LoRA rank 16 on all seven projections, the shared 2-core machine, 2026-12-01):
+/// - training: 420 tokens/s on 2 threads (200 tweets padded to 64 tokens, batch 16, the chat prompt
+///   included in the count) and 193 tokens/s on 1 thread (16 × 64);
+/// - sampling through a rank-16 adapter: 296.5 tokens/s on 2 threads (250 × 60 tokens); 1 thread is
+///   not measured and taken as 2 threads ÷ 1.7 (the speed-up training shows).
+/// More threads are extrapolated as `rate(2) · (t / 2)^0.75`. A debug build is several times slower;
+/// a loaded machine too (figures are ±10% on a quiet one).
+public enum LLMRates {
+    public static func trainingTokensPerSecond(threads: Int) -> Double {
+        threads <= 1 ? 193 : 420 * pow(Double(threads) / 2, 0.75)
+    }
+
+    public static func samplingTokensPerSecond(threads: Int) -> Double {
+        threads <= 1 ? 296.5 / 1.7 : 296.5 * pow(Double(threads) / 2, 0.75)
+    }
+
+    /// Seconds to load SmolLM2 from its GGUF (once per worker).
+    public static let loadSeconds = 3.0
+
+    /// Seconds of training and of sampling for `work` on one worker of `threads` threads.
+    public static func seconds(_ work: RunEstimate, threads: Int) -> (training: Double, sampling: Double) {
+        (work.trainingTokens / trainingTokensPerSecond(threads: threads), work.sampledTokens / samplingTokensPerSecond(threads: threads))
+    }
+
+    /// "1h05m", "14m20s", "42s".
+    public static func duration(_ s: Double) -> String {
+        guard s.isFinite else { return "?" }
+        if s < 60 { return String(format: "%.0fs", s) }
+        if s < 3600 { return String(format: "%dm%02ds", Int(s) / 60, Int(s) % 60) }
+        return String(format: "%dh%02dm", Int(s) / 3600, (Int(s) % 3600) / 60)
+    }
+}
