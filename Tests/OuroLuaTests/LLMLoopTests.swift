@@ -45,7 +45,8 @@ final class LLMLoopTests: XCTestCase {
     }
 
     /// A tiny LLM experiment: 2 cells × 1 seed × 2 generations; 8 training tweets (2 optimizer steps
-    /// of 4), 4 samples of ≤ 4 tokens.
+    /// of 4), 4 samples of ≤ 4 tokens. Cell 1 trains a fresh adapter every generation (the study),
+    /// cell 2 chains them (generation 1 continues generation 0's adapter).
     static let experiment = """
         local tweets = ouro.data.load("tweets.jsonl")
         experiment {
@@ -57,7 +58,7 @@ final class LLMLoopTests: XCTestCase {
           generations = 2, train_size = 8, fresh_human = true, accumulate = true,
           sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = 4 },
           metrics = { "length", "ppl_human" }, eval_size = 4, seeds = { 1 },
-          grid = { synthetic_ratio = { 0.25, 0.5 } },
+          grid = { { synthetic_ratio = 0.25 }, { synthetic_ratio = 0.5, chain = true } },
         }
         """
 
@@ -211,39 +212,39 @@ final class LLMLoopTests: XCTestCase {
         XCTAssertTrue(quick.1.contains("experiment 'llm_quickstart': 2 cells × 2 seeds × 3 generations") && quick.1.contains("estimated run time"), quick.1)
     }
 
-    /// `--jobs 1` (one worker, all cores) and `--jobs 2` (two workers, one thread each) store the
-    /// same texts, metrics and losses; a run killed after its first generation and resumed too.
+    /// `--jobs 2` (two workers, one thread each) and `--jobs 1` (one worker with every core), the
+    /// latter killed with SIGKILL once a generation is stored and resumed, store the same texts,
+    /// metrics and losses. (One comparison covers both: the resumed database is a `--jobs 1` run; its
+    /// replay rebuilds the chained adapter of cell 2.)
     /// The training losses are stored per generation and drawn in the report.
     func testJobsAndAKilledRunGiveIdenticalDatabasesWithLossesInTheReport() throws {
         try requireModel()
         let dir = try folder()
         try Self.experiment.write(toFile: dir + "/exp.lua", atomically: true, encoding: .utf8)
-        let one = try ouro(["run", "exp.lua", "--quiet", "--out", "one.db", "--jobs", "1"], in: dir)
-        XCTAssertEqual(one.0, 0, one.2)
         let two = try ouro(["run", "exp.lua", "--quiet", "--out", "two.db", "--jobs", "2"], in: dir)
         XCTAssertEqual(two.0, 0, two.2)
-        let reference = try contents(dir + "/one.db")
-        XCTAssertEqual(try contents(dir + "/two.db"), reference)
+        let reference = try contents(dir + "/two.db")
         XCTAssertTrue(reference.contains { $0.hasPrefix("loss 2 1 1 ") }, "losses of every generation are stored")
-        XCTAssertEqual(try ResultStore.open(dir + "/one.db", mode: .readOnly).trainingLosses(cell: 1, seed: 1, generation: 0).count, 2,
+        XCTAssertEqual(try ResultStore.open(dir + "/two.db", mode: .readOnly).trainingLosses(cell: 1, seed: 1, generation: 0).count, 2,
                        "⌈8 / 4⌉ optimizer steps")
 
-        // SIGKILL once a generation is stored, then --resume.
-        let killed = try ChildProcess.interact(TestSupport.ouroExecutable, ["run", "exp.lua", "--quiet", "--out", "killed.db"],
+        // --jobs 1, SIGKILL once cell 2 (chained) has stored its generation 0, then --resume.
+        let killed = try ChildProcess.interact(TestSupport.ouroExecutable, ["run", "exp.lua", "--quiet", "--out", "one.db", "--jobs", "1"],
                                                environment: ["OURO_STDLIB": TestSupport.stdlib, "OURO_DATA": data],
                                                workingDirectory: dir) { child in
             let deadline = Date().addingTimeInterval(120)
             while Date() < deadline {
-                if let s = try? ResultStore.open(dir + "/killed.db", mode: .readOnly), let runs = try? s.runs(),
-                   runs.reduce(0, { $0 + $1.generations }) >= 1 { break }
+                if let s = try? ResultStore.open(dir + "/one.db", mode: .readOnly), let runs = try? s.runs(),
+                   runs.reduce(0, { $0 + $1.generations }) >= 3 { break }
                 try await Task.sleep(nanoseconds: 20_000_000)
             }
             try child.send(SIGKILL)
         }
         XCTAssertEqual(killed.status, 128 + SIGKILL, "the run finished before it could be killed")
-        let resumed = try ouro(["run", "exp.lua", "--quiet", "--out", "killed.db", "--resume"], in: dir)
+        XCTAssertTrue(try ResultStore.open(dir + "/one.db", mode: .readOnly).runs().contains { $0.status != .finished }, "killed mid-run")
+        let resumed = try ouro(["run", "exp.lua", "--quiet", "--out", "one.db", "--jobs", "1", "--resume"], in: dir)
         XCTAssertEqual(resumed.0, 0, resumed.2)
-        XCTAssertEqual(try contents(dir + "/killed.db"), reference)
+        XCTAssertEqual(try contents(dir + "/one.db"), reference)
 
         let report = try ouro(["report", "one.db"], in: dir)
         XCTAssertEqual(report.0, 0, report.2)

@@ -15,14 +15,16 @@
 local seed = math.tointeger(ouro.params.seed) or 1
 local calls = math.tointeger(ouro.params.calls) or 1000
 local quiet = ouro.params.quiet == true
--- The fuzzer's own generator (xorshift64), not math.random: the host reseeds math.random at fixed
--- points (an experiment's prepare/plan, after), which would replay the same picks after every E:plan().
-local rstate = (seed * 0x9E3779B97F4A7C15 + 1) | 1
-local function rand(a, b)
-  rstate = rstate ~ (rstate << 13); rstate = rstate ~ (rstate >> 7); rstate = rstate ~ (rstate << 17)
-  if a == nil then return ((rstate >> 11) & ((1 << 53) - 1)) / (1 << 53) end
-  if b == nil then a, b = 1, a end
-  return a + ((rstate >> 1) % (b - a + 1))
+math.randomseed(seed)
+-- The fuzzer's own generator (64-bit LCG, top 53 bits): a call under test may reseed math.random
+-- (`e:plan()` and `e:run()` do, so experiments are deterministic), which would replay the same
+-- calls over and over.
+local rng_state = seed * 2654435761 + 1
+local function random(m, n)
+  rng_state = rng_state * 6364136223846793005 + 1442695040888963407   -- integers wrap
+  local r = (rng_state >> 11) / 2.0 ^ 53
+  if n == nil then m, n = 1, m end
+  return m + math.floor(r * (n - m + 1))
 end
 
 -- The objects every call may use, built the same way in every process and in every reproducer.
@@ -82,7 +84,7 @@ for _, o in ipairs(objects) do
 end
 
 -- Random arguments, as Lua source text.
-local function pick(t) return t[rand(#t)] end
+local function pick(t) return t[random(#t)] end
 local numbers = { "0", "1", "-1", "2", "3", "7", "0.5", "-0.5", "1e-300", "1e300", "-1e300", "1/0", "-1/0", "0/0",
                   "math.maxinteger", "math.mininteger", "2^53", "2^31", "2^31 - 1", "-2^31", "2^63", "255", "65536",
                   "1e6", "100", "10", "0.1", "0.99", "1.5", "-7" }
@@ -102,7 +104,7 @@ local keys = { "n", "seed", "order", "k", "window", "temperature", "top_k", "top
 
 local value
 local function tableValue(depth)
-  local r = rand(14)
+  local r = random(14)
   if r == 1 then return "{}" end
   if r == 2 then return "deep(" .. pick({ "80", "99", "100", "101", "200", "5000" }) .. ")" end
   if r == 3 then return "deepmap(" .. pick({ "100", "150", "3000" }) .. ")" end
@@ -115,15 +117,15 @@ local function tableValue(depth)
   if r == 10 then return "{ D, D }" end
   -- an option table with keys from the pool
   local parts = {}
-  for _ = 1, rand(0, 4) do
-    if rand(5) == 1 then parts[#parts + 1] = value(depth + 1)
+  for _ = 1, random(0, 4) do
+    if random(5) == 1 then parts[#parts + 1] = value(depth + 1)
     else parts[#parts + 1] = pick(keys) .. " = " .. value(depth + 1) end
   end
   return "{ " .. table.concat(parts, ", ") .. " }"
 end
 function value(depth)
   depth = depth or 0
-  local r = rand(depth > 1 and 7 or 10)
+  local r = random(depth > 1 and 7 or 10)
   if r <= 3 then return pick(numbers) end
   if r <= 5 then return pick(strings) end
   if r == 6 then return pick({ "nil", "true", "false" }) end
@@ -138,7 +140,7 @@ end
 
 local function args()
   local a = {}
-  for i = 1, rand(0, 4) do a[i] = value() end
+  for i = 1, random(0, 4) do a[i] = value() end
   return a
 end
 
@@ -171,13 +173,13 @@ local good = {}
 local errors = 0
 for n = 1, calls do
   local kind, target, a
-  if #good > 0 and rand(3) == 1 then
-    local g = good[rand(#good)]
+  if #good > 0 and random(3) == 1 then
+    local g = good[random(#good)]
     kind, target = g[1], g[2]
     a = { table.unpack(g[3]) }
-    if #a > 0 then a[rand(#a)] = value() else a[1] = value() end
+    if #a > 0 then a[random(#a)] = value() else a[1] = value() end
   else
-    local r = rand(10)
+    local r = random(10)
     if r <= 5 then kind, target = "f", pick(functions)
     elseif r <= 9 then kind, target = "m", pick(methods)
     else kind, target = "s", pick(methods) end
@@ -187,7 +189,7 @@ for n = 1, calls do
   if not quiet then io.write("CALL ", n, " ", text, "\n") end
   local okc = run(text)
   if okc then
-    if #good < 500 then good[#good + 1] = { kind, target, a } else good[rand(500)] = { kind, target, a } end
+    if #good < 500 then good[#good + 1] = { kind, target, a } else good[random(500)] = { kind, target, a } end
   else
     errors = errors + 1
   end

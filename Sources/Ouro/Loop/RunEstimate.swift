@@ -37,21 +37,22 @@ public struct RunEstimate: Sendable, Equatable {
 }
 
 /// The LLM's speed on the machine Ouro is developed on, for run-time estimates: the one place these
-/// rates live. Source: docs/llm.md, "Fine-tuning (LoRA)" → "Speed" (release build, SmolLM2-135M,
-/// LoRA rank 16 on all seven projections, the shared 2-core machine, 2026-12-01):
-/// - training: 420 tokens/s on 2 threads (200 tweets padded to 64 tokens, batch 16, the chat prompt
-///   included in the count) and 193 tokens/s on 1 thread (16 × 64);
-/// - sampling through a rank-16 adapter: 296.5 tokens/s on 2 threads (250 × 60 tokens); 1 thread is
-///   not measured and taken as 2 threads ÷ 1.7 (the speed-up training shows).
-/// More threads are extrapolated as `rate(2) · (t / 2)^0.75`. A debug build is several times slower;
-/// a loaded machine too (figures are ±10% on a quiet one).
+/// rates live. Measured end to end through the loop with `experiments/llm_quickstart.lua` (release
+/// build, SmolLM2-135M, fresh rank-16 LoRA on all seven projections, `--jobs 1` = 2 threads, the
+/// shared 2-core machine at load ≈ 1, 2026-12-01; docs/llm.md, "Fine-tuning from Lua and in the loop"):
+/// - training: 133k example tokens (chat prompt included) in 454 s of fine-tuning → 293 tokens/s
+///   (the engine's own benchmark gave 420 on a quieter moment, 16 × 64 padded tweets);
+/// - sampling: 58k tokens at most (documents × `max_new_tokens`, the count the estimate uses; many
+///   documents end earlier at their end of turn) in 186 s → 312 such tokens/s.
+/// One thread: training at the benchmark's 1-/2-thread ratio (193 / 420), sampling at 2 threads ÷ 1.7.
+/// More threads are extrapolated as `rate(2) · (t / 2)^0.75`. A debug build is several times slower.
 public enum LLMRates {
     public static func trainingTokensPerSecond(threads: Int) -> Double {
-        threads <= 1 ? 193 : 420 * pow(Double(threads) / 2, 0.75)
+        threads <= 1 ? 293 * 193 / 420 : 293 * pow(Double(threads) / 2, 0.75)
     }
 
     public static func samplingTokensPerSecond(threads: Int) -> Double {
-        threads <= 1 ? 296.5 / 1.7 : 296.5 * pow(Double(threads) / 2, 0.75)
+        threads <= 1 ? 312 / 1.7 : 312 * pow(Double(threads) / 2, 0.75)
     }
 
     /// Seconds to load SmolLM2 from its GGUF (once per worker).

@@ -145,7 +145,8 @@ public enum ExperimentDriver {
             let each = LLMRates.seconds(work, threads: cores / 2)
             lines.append("  with --jobs 2 (\(cores / 2) thread\(cores / 2 == 1 ? "" : "s") each): ≈ \(LLMRates.duration((each.training + each.sampling) / 2 + LLMRates.loadSeconds))")
         }
-        lines.append("  (stated rates of a release build on the 2-core development machine, LLMRates in Sources/Ouro/Loop/RunEstimate.swift; metrics not included)")
+        lines.append("  (stated rates of a release build on the 2-core development machine, LLMRates in Sources/Ouro/Loop/RunEstimate.swift;"
+                     + " metrics not included: about +20% with semantic metrics and ppl_human, as in llm_quickstart)")
         return lines
     }
 
