@@ -26,7 +26,7 @@ final class TerminalProgress: RunProgressObserver, @unchecked Sendable {
         let remaining = Double(runs * generations - gensDone) / max(rate, 1e-9)
         let line = String(format: "\r\u{1B}[K%@ · cell %d seed %d · generation %d/%d · %.2f gen/s · run %d/%d · ETA %@",
                           name as NSString, p.cell, p.seed, p.generation + 1, p.generations, rate, done + 1, runs,
-                          TerminalProgress.duration(remaining) as NSString)
+                          TimeText.duration(remaining) as NSString)
         FileHandle.standardError.write(Data(line.utf8))
     }
 
@@ -53,19 +53,12 @@ final class TerminalProgress: RunProgressObserver, @unchecked Sendable {
         case .finished(let from?): how = "resumed from generation \(from), finished"
         case .finished(nil): how = "finished"
         }
-        let line = "\(name): cell \(cell) seed \(seed) \(how) (\(done)/\(runs), \(TerminalProgress.duration(Date().timeIntervalSince(start))))\n"
+        let line = "\(name): cell \(cell) seed \(seed) \(how) (\(done)/\(runs), \(TimeText.duration(Date().timeIntervalSince(start))))\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
 
     func finished() {
         guard live else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    }
-
-    static func duration(_ s: Double) -> String {
-        guard s.isFinite else { return "?" }
-        if s < 60 { return String(format: "%.0fs", s) }
-        if s < 3600 { return String(format: "%dm%02ds", Int(s) / 60, Int(s) % 60) }
-        return String(format: "%dh%02dm", Int(s) / 3600, (Int(s) % 3600) / 60)
     }
 }

@@ -5,14 +5,7 @@ import XCTest
 /// `ouro.model.llm` through `ouro run`: the README's three-line file, the methods, and bad options
 /// (file:line, exit 2). Needs SmolLM2 in the data folder (`ouro data`; OURO_DATA names it).
 final class LLMBindingTests: XCTestCase {
-    var data: String { ProcessInfo.processInfo.environment["OURO_DATA"] ?? (TestSupport.repoRoot + "/data") }
-
-    func requireModel() throws {
-        let p = data + "/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
-        if !FileManager.default.fileExists(atPath: p) {
-            throw TestSupport.Missing("\(p) missing: `ouro data` fetches and installs SmolLM2 (set OURO_DATA to its data folder)")
-        }
-    }
+    func requireModel() throws { try TestSupport.requireSmolLM2() }
 
     func run(_ source: String) throws -> (Int32, String, String) {
         let dir = TestSupport.tempFolder()

@@ -8,18 +8,10 @@ import Ouro
 /// databases for `--jobs 1` and `--jobs 2` and after SIGKILL + `--resume`, the `ouro check` estimate.
 /// Tiny sizes (8 training tweets, rank 2, 4 samples of ≤ 8 tokens). Needs SmolLM2 in the data folder
 /// (`ouro data`; OURO_DATA names it): a missing model fails the test saying so.
-///
-/// The tests named `…WithTheEngine…` check what only the `lora` branch's engine does (a trained
-/// adapter: `tostring` shows it, it is saved and loaded back); the shim of `LoRAShim.swift` fails them.
 final class LLMLoopTests: XCTestCase {
-    var data: String { ProcessInfo.processInfo.environment["OURO_DATA"] ?? (TestSupport.repoRoot + "/data") }
+    var data: String { TestSupport.dataFolder }
 
-    func requireModel() throws {
-        let p = data + "/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
-        if !FileManager.default.fileExists(atPath: p) {
-            throw TestSupport.Missing("\(p) missing: `ouro data` fetches and installs SmolLM2 (set OURO_DATA to its data folder)")
-        }
-    }
+    func requireModel() throws { try TestSupport.requireSmolLM2() }
 
     /// A folder with the 30-tweet fixture as tweets.jsonl.
     func folder() throws -> String {

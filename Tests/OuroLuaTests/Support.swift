@@ -17,6 +17,16 @@ enum TestSupport {
             .deletingLastPathComponent().path
     }()
     static var stdlib: String { repoRoot + "/stdlib" }
+    /// The data folder the LLM tests use: `$OURO_DATA`, else the repository's `data/`.
+    static var dataFolder: String { Catalog.defaultDataFolder(root: repoRoot) }
+
+    /// Fails the calling test (never skips) when SmolLM2 is not installed in `dataFolder`.
+    static func requireSmolLM2() throws {
+        let p = try LLMWeights.path(name: "smollm2-135m-instruct", dataFolder: dataFolder)
+        if !FileManager.default.fileExists(atPath: p) {
+            throw Missing("\(p) missing: `ouro data` fetches and installs SmolLM2 (set OURO_DATA to its data folder)")
+        }
+    }
 
     /// A fresh temporary folder.
     static func tempFolder() -> String {

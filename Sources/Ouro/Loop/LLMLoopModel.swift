@@ -68,15 +68,9 @@ public struct LLMLoopModel: TextLoopModel, CustomStringConvertible {
 
     public func finetuned(on data: Dataset, weight: Double, seed: UInt64,
                           progress: ((TrainingProgress) -> Void)?) throws -> LLMLoopModel {
-        let texts = data.texts
-        var prompts: [String] = []
-        var examples: [TrainingExample] = []
-        examples.reserveCapacity(texts.count)
-        for t in texts {
-            let p = try prompt(t)
-            if case .perDocument = prompt { prompts.append(p) }
-            examples.append(TrainingExample(prompt: p, completion: t))
-        }
+        let examples = try trainingExamples(data.texts)
+        let prompts: [String]
+        if case .perDocument = prompt { prompts = examples.map(\.prompt) } else { prompts = [] }
         var o = options
         o.seed = seed
         // Train on the bare base; the receiver's adapter (the previous generation's with `chain`) is
@@ -143,13 +137,15 @@ extension LLMLoopModel {
     /// Mean tokens of one training example (chat prompt, completion, end of turn; cut at
     /// `max_length`) over the first `limit` documents of `data`.
     public func meanExampleTokens(_ data: Dataset, limit: Int = 200) throws -> Double {
-        let texts = data.texts.prefix(limit)
+        let texts = Array(data.texts.prefix(limit))
         guard !texts.isEmpty else { return 0 }
-        var total = 0
-        for t in texts {
-            total += min(options.maxLength, model.chatPromptIDs(try prompt(t)).count + model.tokenizer.encode(t).count + 1)
-        }
+        let total = try model.trainingTokens(trainingExamples(texts), maxLength: options.maxLength).reduce(0) { $0 + $1.ids.count }
         return Double(total) / Double(texts.count)
+    }
+
+    /// One training example per text: the prompt for the text, the text as the completion.
+    func trainingExamples(_ texts: [String]) throws -> [TrainingExample] {
+        try texts.map { TrainingExample(prompt: try prompt($0), completion: $0) }
     }
 }
 

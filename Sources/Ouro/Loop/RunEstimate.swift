@@ -62,12 +62,28 @@ public enum LLMRates {
     public static func seconds(_ work: RunEstimate, threads: Int) -> (training: Double, sampling: Double) {
         (work.trainingTokens / trainingTokensPerSecond(threads: threads), work.sampledTokens / samplingTokensPerSecond(threads: threads))
     }
+}
 
-    /// "1h05m", "14m20s", "42s".
-    public static func duration(_ s: Double) -> String {
-        guard s.isFinite else { return "?" }
-        if s < 60 { return String(format: "%.0fs", s) }
-        if s < 3600 { return String(format: "%dm%02ds", Int(s) / 60, Int(s) % 60) }
-        return String(format: "%dh%02dm", Int(s) / 3600, (Int(s) % 3600) / 60)
+extension RunEstimate {
+    /// `ouro check`'s lines for an LLM experiment whose one seed of every cell is this work: the run
+    /// time from the stated rates (`LLMRates`) for `--jobs 1` and, with two cores or more, `--jobs 2`.
+    public func planLines(seeds: Int, cores: Int) -> [String] {
+        let work = RunEstimate(trainingTokens: trainingTokens * Double(seeds), sampledTokens: sampledTokens * Double(seeds))
+        func tokens(_ x: Double) -> String {
+            x >= 1e6 ? String(format: "%.1fM", x / 1e6) : x >= 1e3 ? String(format: "%.0fk", x / 1e3) : String(format: "%.0f", x)
+        }
+        let one = LLMRates.seconds(work, threads: max(1, cores))
+        var lines = [
+            "  estimated run time (LLM, --jobs 1 = one worker on \(max(1, cores)) thread\(cores == 1 ? "" : "s")): ≈ \(TimeText.duration(one.training + one.sampling + LLMRates.loadSeconds))"
+                + " — training \(tokens(work.trainingTokens)) tokens ≈ \(TimeText.duration(one.training)) at \(Int(LLMRates.trainingTokensPerSecond(threads: cores))) tokens/s,"
+                + " sampling ≤ \(tokens(work.sampledTokens)) tokens ≤ \(TimeText.duration(one.sampling)) at \(Int(LLMRates.samplingTokensPerSecond(threads: cores))) tokens/s",
+        ]
+        if cores >= 2 {
+            let each = LLMRates.seconds(work, threads: cores / 2)
+            lines.append("  with --jobs 2 (\(cores / 2) thread\(cores / 2 == 1 ? "" : "s") each): ≈ \(TimeText.duration((each.training + each.sampling) / 2 + LLMRates.loadSeconds))")
+        }
+        lines.append("  (stated rates of a release build on the 2-core development machine, LLMRates in Sources/Ouro/Loop/RunEstimate.swift;"
+                     + " metrics not included: about +20% with semantic metrics and ppl_human, as in llm_quickstart)")
+        return lines
     }
 }

@@ -61,13 +61,13 @@ public struct MetricInfo: Equatable, Sendable {
     }
 }
 
-/// The data a metric is computed on: one evaluation sample of a generation.
 /// A model that scores human documents: `ppl_human` is its perplexity of held-out human text.
 public protocol TextPerplexityModel: Sendable {
     /// Perplexity of the documents of `set` (its texts, or its engine tokens) under the model.
     func perplexity(of set: EvaluationSet) throws -> Double
 }
 
+/// The data a metric is computed on: one evaluation sample of a generation.
 public struct EvaluationSet: Sendable {
     /// The texts (generated or human).
     public var texts: [String]

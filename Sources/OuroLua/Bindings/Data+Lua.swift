@@ -195,12 +195,7 @@ extension OuroBindings {
             }
             return try state.sandbox?.checkRead(path) ?? path
         }
-        var path = spec
-        if !spec.hasPrefix("/"), let folder = state.context.scriptFolder {
-            let inFolder = (folder as NSString).appendingPathComponent(spec)
-            if FileManager.default.fileExists(atPath: inFolder) { path = inFolder }
-        }
-        return try state.sandbox?.checkRead(path) ?? Sandbox.resolve(path)
+        return try checkedRead(lua, spec)
     }
 
     static func registerDatasetType(_ state: LuaState) {

@@ -95,17 +95,16 @@ extension OuroBindings {
                 let options = try finetuneOptions(o)
                 let prompt = try llmPrompt(o, lua: lua)
                 guard d.count > 0 else { throw LuaArgumentError("the data set is empty: fine-tuning needs at least one document") }
-                let examples = try d.texts.map { TrainingExample(prompt: try prompt($0), completion: $0) }
                 let line = TrainingProgressLine(label: "finetune")
-                let root = m.adapter == nil ? m : try m.withAdapter(nil)
-                let result: (model: LlamaModel, losses: [Double])
+                let tuned: LLMLoopModel
                 do {
-                    result = try root.finetune(examples, options: options, threads: lua.state.context.workerThreads,
-                                               progress: line.report, initial: m.adapter)
+                    // The loop's fine-tuning, one place: continues m's adapter if it has one.
+                    tuned = try LLMLoopModel(m, options: options, prompt: prompt, threads: lua.state.context.workerThreads)
+                        .finetuned(on: d, weight: 1, seed: options.seed, progress: line.report)
                 } catch let e as LLMError { line.end(); throw LuaArgumentError("\(e)") } catch { line.end(); throw error }
                 line.end()
-                lua.push(object: result.model)
-                lua.push(LuaTable(array: result.losses.map { .number($0) }))
+                lua.push(object: tuned.model)
+                lua.push(LuaTable(array: tuned.trainingLosses.map { .number($0) }))
                 return 2
             }),
             "save_adapter": ("m:save_adapter(dir) → m: writes the LoRA adapter in peft's format (adapter_config.json, adapter_model.safetensors); honours the sandbox", { m, lua in
@@ -119,13 +118,7 @@ extension OuroBindings {
                 return 1
             }),
             "with_adapter": ("m:with_adapter(dir) → a new model: the base of m with the LoRA adapter saved in dir (peft's format; sandbox read rules)", { m, lua in
-                let given = try lua.argString(2, "folder")
-                var dir = given
-                if !given.hasPrefix("/"), let folder = lua.state.context.scriptFolder {
-                    let inFolder = (folder as NSString).appendingPathComponent(given)
-                    if FileManager.default.fileExists(atPath: inFolder) { dir = inFolder }
-                }
-                dir = try lua.state.sandbox?.checkRead(dir) ?? Sandbox.resolve(dir)
+                let dir = try checkedRead(lua, try lua.argString(2, "folder"))
                 do { lua.push(object: try m.withAdapter(folder: dir)) } catch let e as LLMError { throw LuaArgumentError("\(e)") }
                 return 1
             }),
@@ -162,12 +155,7 @@ extension OuroBindings {
             } else {
                 let o = try lua.options(at: 1, allowed: ["path"])
                 guard let p = try o.string("path") else { throw LuaArgumentError("give a catalog name ('smollm2-135m-instruct') or { path = 'x.gguf' }") }
-                var resolved = p
-                if !p.hasPrefix("/"), let folder = lua.state.context.scriptFolder {
-                    let inFolder = (folder as NSString).appendingPathComponent(p)
-                    if FileManager.default.fileExists(atPath: inFolder) { resolved = inFolder }
-                }
-                path = try lua.state.sandbox?.checkRead(resolved) ?? resolved
+                path = try checkedRead(lua, p)
             }
             do { lua.push(object: try loadLLM(path, threads: lua.state.context.workerThreads)) } catch let e as LLMError {
                 throw LuaArgumentError("\(e)")

@@ -20,6 +20,17 @@ public enum OuroBindings {
         try checkedWrite(lua, try lua.argString(i, what))
     }
 
+    /// `path` once the sandbox allows reading it: a relative path names the file in the script's
+    /// folder when one is there, else in the working directory.
+    static func checkedRead(_ lua: Lua, _ path: String) throws -> String {
+        var resolved = path
+        if !path.hasPrefix("/"), let folder = lua.state.context.scriptFolder {
+            let inFolder = (folder as NSString).appendingPathComponent(path)
+            if FileManager.default.fileExists(atPath: inFolder) { resolved = inFolder }
+        }
+        return try lua.state.sandbox?.checkRead(resolved) ?? Sandbox.resolve(resolved)
+    }
+
     /// `path` (relative to the script's folder) once the sandbox allows writing it.
     static func checkedWrite(_ lua: Lua, _ path: String) throws -> String {
         let resolved = lua.state.context.writePath(path)

@@ -122,32 +122,10 @@ public enum ExperimentDriver {
         }
         let estimates = cells.compactMap(\.estimate)
         if !estimates.isEmpty {
-            lines += estimateLines(estimates.reduce(RunEstimate(trainingTokens: 0, sampledTokens: 0), +), seeds: seeds,
-                                   cores: ProcessInfo.processInfo.activeProcessorCount)
+            lines += estimates.reduce(RunEstimate(trainingTokens: 0, sampledTokens: 0), +)
+                .planLines(seeds: seeds, cores: ProcessInfo.processInfo.activeProcessorCount)
         }
         return lines.joined(separator: "\n")
-    }
-
-    /// The run time of an LLM experiment's work (one seed of every cell: `perSeed`) from the stated
-    /// rates (`LLMRates`), for `--jobs 1` and, with more cores, `--jobs 2`.
-    static func estimateLines(_ perSeed: RunEstimate, seeds: Int, cores: Int) -> [String] {
-        let work = RunEstimate(trainingTokens: perSeed.trainingTokens * Double(seeds), sampledTokens: perSeed.sampledTokens * Double(seeds))
-        func tokens(_ x: Double) -> String {
-            x >= 1e6 ? String(format: "%.1fM", x / 1e6) : x >= 1e3 ? String(format: "%.0fk", x / 1e3) : String(format: "%.0f", x)
-        }
-        let one = LLMRates.seconds(work, threads: max(1, cores))
-        var lines = [
-            "  estimated run time (LLM, --jobs 1 = one worker on \(max(1, cores)) thread\(cores == 1 ? "" : "s")): ≈ \(LLMRates.duration(one.training + one.sampling + LLMRates.loadSeconds))"
-                + " — training \(tokens(work.trainingTokens)) tokens ≈ \(LLMRates.duration(one.training)) at \(Int(LLMRates.trainingTokensPerSecond(threads: cores))) tokens/s,"
-                + " sampling ≤ \(tokens(work.sampledTokens)) tokens ≤ \(LLMRates.duration(one.sampling)) at \(Int(LLMRates.samplingTokensPerSecond(threads: cores))) tokens/s",
-        ]
-        if cores >= 2 {
-            let each = LLMRates.seconds(work, threads: cores / 2)
-            lines.append("  with --jobs 2 (\(cores / 2) thread\(cores / 2 == 1 ? "" : "s") each): ≈ \(LLMRates.duration((each.training + each.sampling) / 2 + LLMRates.loadSeconds))")
-        }
-        lines.append("  (stated rates of a release build on the 2-core development machine, LLMRates in Sources/Ouro/Loop/RunEstimate.swift;"
-                     + " metrics not included: about +20% with semantic metrics and ppl_human, as in llm_quickstart)")
-        return lines
     }
 
     /// Runs experiment `name` declared in `session` (`ExperimentRun` does the orchestration), then
@@ -177,7 +155,7 @@ public enum ExperimentDriver {
                     // This worker's share of the cores (LLM threads; results do not depend on it).
                     s.state.context.runDefaults.jobs = jobs
                     // The encoder gets this worker's share of the cores (results do not depend on it).
-                    s.state.context.embeddings.threads = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
+                    s.state.context.embeddings.threads = s.state.context.workerThreads
                     try declare(s)
                     prepared = try prepare(s.state, name: name).1
                     workerSession = s

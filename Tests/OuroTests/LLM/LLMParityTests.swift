@@ -7,8 +7,7 @@ import XCTest
 /// decoding of 40 tokens).
 final class LLMParityTests: XCTestCase {
     struct Prompts: Decodable {
-        struct Row: Decodable { var top_ids: [[Int32]]; var top_vals: [[Float]]; var probe_vals: [[Float]]; var lse: [Double] }
-        var prompts: [String]; var prompt_ids: [[Int32]]; var probe_ids: [Int]; var logits: [Row]; var greedy: [[Int32]]
+        var prompts: [String]; var prompt_ids: [[Int32]]; var greedy: [[Int32]]
     }
 
     func testChatTemplateIdsEqualTransformers() throws {
@@ -18,25 +17,9 @@ final class LLMParityTests: XCTestCase {
     }
 
     func testLogitsMatchTransformersWithin1e3() throws {
-        let fx = try LLMTestSupport.fixture("prompts.json", as: Prompts.self)
+        let fx = try LLMTestSupport.fixture("prompts.json", as: LLMTestSupport.LogitsFixture.self)
         let m = try LLMTestSupport.model()
-        let V = m.config.vocab
-        var worst: Float = 0, worstLSE = 0.0
-        for (k, ids) in fx.prompt_ids.enumerated() {
-            let l = m.logits([ids])
-            let row = fx.logits[k]
-            for p in 0..<ids.count {
-                let base = p * V
-                for (j, id) in row.top_ids[p].enumerated() { worst = max(worst, abs(l[base + Int(id)] - row.top_vals[p][j])) }
-                for (j, id) in fx.probe_ids.enumerated() { worst = max(worst, abs(l[base + id] - row.probe_vals[p][j])) }
-                var mx = -Float.infinity, arg = 0
-                for j in 0..<V where l[base + j] > mx { mx = l[base + j]; arg = j }
-                var z = 0.0
-                for j in 0..<V { z += exp(Double(l[base + j] - mx)) }
-                worstLSE = max(worstLSE, abs(Double(mx) + log(z) - row.lse[p]))
-                XCTAssertEqual(Int32(arg), row.top_ids[p][0], "prompt \(k) position \(p): argmax differs")
-            }
-        }
+        let (worst, worstLSE) = LLMTestSupport.compareLogits(m, fx)
         print("LLM parity: max |Δlogit| = \(worst), max |Δ log-sum-exp| = \(worstLSE)")
         XCTAssertLessThanOrEqual(worst, 1e-3)
         XCTAssertLessThanOrEqual(worstLSE, 1e-3)

@@ -28,6 +28,35 @@ enum LLMTestSupport {
         return try result.get()
     }
 
+    /// The logits summaries of a parity fixture (`llm/prompts.json`, `lora/*_logits.json`): per prompt
+    /// and position the top 5 ids and values, the values of the probe ids, and the log-sum-exp.
+    struct LogitsFixture: Decodable {
+        struct Row: Decodable { var top_ids: [[Int32]]; var top_vals: [[Float]]; var probe_vals: [[Float]]; var lse: [Double] }
+        var prompts: [String]; var prompt_ids: [[Int32]]; var probe_ids: [Int]; var logits: [Row]
+    }
+
+    /// The worst |Δlogit| over each position's top 5 and probe ids and the worst |Δ log-sum-exp| of
+    /// `m` against `fx`; asserts the argmax of every position.
+    static func compareLogits(_ m: LlamaModel, _ fx: LogitsFixture, file: StaticString = #filePath, line: UInt = #line) -> (logit: Float, lse: Double) {
+        let V = m.config.vocab
+        var worst: Float = 0, worstLSE = 0.0
+        for (k, ids) in fx.prompt_ids.enumerated() {
+            let l = m.logits([ids]), row = fx.logits[k]
+            for p in 0..<ids.count {
+                let base = p * V
+                for (j, id) in row.top_ids[p].enumerated() { worst = max(worst, abs(l[base + Int(id)] - row.top_vals[p][j])) }
+                for (j, id) in fx.probe_ids.enumerated() { worst = max(worst, abs(l[base + id] - row.probe_vals[p][j])) }
+                var mx = -Float.infinity, arg = 0
+                for j in 0..<V where l[base + j] > mx { mx = l[base + j]; arg = j }
+                var z = 0.0
+                for j in 0..<V { z += exp(Double(l[base + j] - mx)) }
+                worstLSE = max(worstLSE, abs(Double(mx) + log(z) - row.lse[p]))
+                XCTAssertEqual(Int32(arg), row.top_ids[p][0], "prompt \(k) position \(p): argmax differs", file: file, line: line)
+            }
+        }
+        return (worst, worstLSE)
+    }
+
     /// Reads `Tests/Fixtures/parity/llm/<name>`.
     static func fixture<T: Decodable>(_ name: String, as: T.Type) throws -> T {
         let url = repoRoot.appendingPathComponent("Tests/Fixtures/parity/llm/\(name)")

@@ -13,10 +13,7 @@ final class LoRAParityTests: XCTestCase {
         struct Example: Decodable { var prompt: String; var completion: String; var prompt_len: Int; var input_ids: [Int32]; var labels: [Int] }
         var max_length: Int; var examples: [Example]; var grads_batch: [Int]; var step_batches: [[Int]]
     }
-    struct Logits: Decodable {
-        struct Row: Decodable { var top_ids: [[Int32]]; var top_vals: [[Float]]; var probe_vals: [[Float]]; var lse: [Double] }
-        var prompts: [String]; var prompt_ids: [[Int32]]; var probe_ids: [Int]; var logits: [Row]
-    }
+    typealias Logits = LLMTestSupport.LogitsFixture
     struct Grads: Decodable { var loss: Double; var tokens: Int; var examples: [Int] }
     struct Steps: Decodable {
         struct Step: Decodable { var step: Int; var examples: [Int]; var lr: Double; var loss: Double; var tokens: Int }
@@ -33,27 +30,10 @@ final class LoRAParityTests: XCTestCase {
     }
     static let layers = [0, 15, 29]
 
-    /// The worst |Δlogit| over each position's top 5 and probe ids and the worst |Δ log-sum-exp|, as
-    /// `LLMParityTests` compares; asserts the argmax of every position.
+    /// The chat-template ids of every prompt, then `LLMTestSupport.compareLogits`.
     static func compare(_ m: LlamaModel, _ fx: Logits, file: StaticString = #filePath, line: UInt = #line) -> (logit: Float, lse: Double) {
-        let V = m.config.vocab
-        var worst: Float = 0, worstLSE = 0.0
-        for (k, ids) in fx.prompt_ids.enumerated() {
-            XCTAssertEqual(m.chatPromptIDs(fx.prompts[k]), ids, fx.prompts[k], file: file, line: line)
-            let l = m.logits([ids]), row = fx.logits[k]
-            for p in 0..<ids.count {
-                let base = p * V
-                for (j, id) in row.top_ids[p].enumerated() { worst = max(worst, abs(l[base + Int(id)] - row.top_vals[p][j])) }
-                for (j, id) in fx.probe_ids.enumerated() { worst = max(worst, abs(l[base + id] - row.probe_vals[p][j])) }
-                var mx = -Float.infinity, arg = 0
-                for j in 0..<V where l[base + j] > mx { mx = l[base + j]; arg = j }
-                var z = 0.0
-                for j in 0..<V { z += exp(Double(l[base + j] - mx)) }
-                worstLSE = max(worstLSE, abs(Double(mx) + log(z) - row.lse[p]))
-                XCTAssertEqual(Int32(arg), row.top_ids[p][0], "prompt \(k) position \(p): argmax differs", file: file, line: line)
-            }
-        }
-        return (worst, worstLSE)
+        for (k, ids) in fx.prompt_ids.enumerated() { XCTAssertEqual(m.chatPromptIDs(fx.prompts[k]), ids, fx.prompts[k], file: file, line: line) }
+        return LLMTestSupport.compareLogits(m, fx, file: file, line: line)
     }
 
     func testTrainingTokensEqualPeftExamples() throws {

@@ -82,6 +82,6 @@ final class ResultStoreLossesTests: XCTestCase {
                                       maxNewTokens: { _ in 10 }, accumulatesAll: true)
         XCTAssertEqual(curated.trainingTokens, Double((100 + 200 + 300) * 60))
         XCTAssertEqual(curated.sampledTokens, Double((100 + 100 + 20) * 10))
-        XCTAssertEqual(LLMRates.duration(3725), "1h02m")
+        XCTAssertEqual(TimeText.duration(3725), "1h02m")
     }
 }
