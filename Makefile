@@ -3,7 +3,7 @@ SWIFT ?= swift
 OURO_DEBUG := .build/debug/ouro
 OURO := .build/release/ouro
 
-.PHONY: setup build release test demo data bench sanitize tsan fuzz clean
+.PHONY: setup build release test demo llm-demo data bench sanitize tsan fuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -27,6 +27,12 @@ test: release
 demo: release
 	$(OURO) data
 	$(OURO) run experiments/quickstart.lua --force
+
+# The next command: the same loop with a real LLM (SmolLM2-135M-Instruct, a fresh LoRA each generation);
+# ~14 minutes on 2 cores, so not the main job (issue #17: the main job is the LLM loop only if ≤ 10 minutes).
+llm-demo: release
+	$(OURO) data
+	$(OURO) run experiments/llm_quickstart.lua --force
 
 data: release
 	$(OURO) data

@@ -5,11 +5,15 @@
 #   scripts/results.sh                 (quick grids; what docs/RESULTS.md shows)
 #   QUICK=false scripts/results.sh     (the full study-like grids; datasets.lua alone ~30 min on 2 cores)
 #   ONLY="political quality" scripts/results.sh
+#   MODEL=llm scripts/results.sh       (the quick LLM grids, issue #17: SmolLM2 + a fresh LoRA each generation;
+#                                       ~25–60 min each on 2 cores, --jobs 1; writes docs/results/llm_<name>.*)
+#   MODEL=llm KEEP=1 ONLY=datasets scripts/results.sh   (continue an interrupted run: keeps its databases)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OURO=${OURO:-.build/release/ouro}
-JOBS=${JOBS:-2}
+MODEL=${MODEL:-ngram}
 QUICK=${QUICK:-true}
+if [ "$MODEL" = llm ]; then JOBS=${JOBS:-1}; prefix=paper_llm_; tag=llm_; else JOBS=${JOBS:-2}; prefix=paper_; tag=; fi
 ONLY=${ONLY:-"datasets quality properties political"}
 OUT=docs/results
 mkdir -p "$OUT"
@@ -20,17 +24,19 @@ for name in $ONLY; do
   start=$(date +%s)
   # An intermittent heap corruption in the engine (reported to the lead) can abort a run; every finished
   # generation is stored, so --resume continues exactly where it stopped (results are identical).
-  rm -rf results/paper_"$name"*            # this file's databases and reports (paper_<name>[_<set>].db)
+  # this file's databases and reports (paper_[llm_]<name>[_<set>].db), unless KEEP=1 continues them
+  [ "${KEEP:-0}" = 1 ] || rm -rf results/"$prefix$name"*
   mode=--resume
   for attempt in 1 2 3 4; do
-    if "$OURO" run "$file" --set quick="$QUICK" --jobs "$JOBS" $mode --quiet > "$OUT/$name.txt" 2> "$OUT/.$name.err"; then
+    if "$OURO" run "$file" --set quick="$QUICK" --set model="$MODEL" --jobs "$JOBS" $mode --quiet \
+         > "$OUT/$tag$name.txt" 2> "$OUT/.$tag$name.err"; then
       break
     fi
-    echo "$name: attempt $attempt failed ($(grep -m1 -E 'corrupt|crashed|ouro:' "$OUT/.$name.err" || true)); resuming" >&2
+    echo "$name: attempt $attempt failed ($(grep -m1 -E 'corrupt|crashed|ouro:' "$OUT/.$tag$name.err" || true)); resuming" >&2
   done
-  rm -f "$OUT/.$name.err"
+  rm -f "$OUT/.$tag$name.err"
   end=$(date +%s)
-  echo "$name: $((end - start)) s (quick=$QUICK, --jobs $JOBS, $(nproc) cores, $attempt attempt(s))" | tee "$OUT/$name.time"
+  echo "$name: $((end - start)) s (model=$MODEL, quick=$QUICK, --jobs $JOBS, $(nproc) cores, $attempt attempt(s))" | tee "$OUT/$tag$name.time"
 done
 
 # A few charts as PNG (needs rsvg-convert): one chart as SVG from Lua (ouro.report.plot), rendered 640 px wide

@@ -93,7 +93,7 @@ local schema = {
     end },
   { "base", doc = "a fitted model to finetune afresh each generation (with finetune = { weight = … }), or an LLM (ouro.model.llm) given a fresh LoRA each generation",
     check = function(v, name) if not is_model(v) then fail(("'%s' must be a fitted model, got %s"):format(name, ouro._typename(v)), name) end end },
-  { "finetune", doc = "{ weight = w or function(g) }: weight of the new data when finetuning base (or the previous model with chain); for an LLM: { lora = { rank, alpha, targets, rslora }, learning_rate, epochs, batch_size, gradient_accumulation_steps, weight_decay, max_length, warmup_steps } (the study's recipe for what is left out)",
+  { "finetune", doc = "{ weight = w or function(g) }: weight of the new data when finetuning base (or the previous model with chain); for an LLM: { lora = { rank, alpha, targets, rslora }, learning_rate, epochs, batch_size, gradient_accumulation_steps, weight_decay, max_length, warmup_steps, max_grad_norm, shuffle } (the study's recipe for what is left out)",
     check = function(v, name)
       if type(v) ~= "table" then fail(("'%s' must be a table, got %s"):format(name, type(v)), name) end
       -- the keys depend on the model: checked with the other fields (check_model_fields)

@@ -46,6 +46,29 @@ final class LLMBindingTests: XCTestCase {
         XCTAssertTrue(r.1.contains("30\t49152\tQ4_1"), r.1)
     }
 
+    func testJudgeScoresEachTextAndRefusesBadRubrics() throws {
+        try requireModel()
+        var r = try run("""
+        local m = ouro.model.llm("smollm2-135m-instruct")
+        local d = ouro.data.from{ "I love sunny days.", "Worst day ever, everything broke." }
+        local s, mass = m:judge(d, { rubric = "positivity", scale = 10 })
+        assert(#s == 2 and #mass == 2)
+        for i = 1, 2 do assert(s[i] >= 0 and s[i] <= 10 and mass[i] > 0 and mass[i] <= 1, s[i]) end
+        local short = { rubric = "Score {text} from 0 to 10.", scale = 10 }
+        local t = m:judge({ "A fine text.", "I love sunny days." }, short)
+        assert(#t == 2 and t[1] >= 0 and t[1] <= 10)
+        print("ok", t[2] == m:judge({ "I love sunny days." }, short)[1])
+        """)
+        XCTAssertEqual(r.0, 0, r.2)
+        XCTAssertTrue(r.1.contains("ok\ttrue"), r.1)
+        r = try run("""
+        local m = ouro.model.llm("smollm2-135m-instruct")
+        m:judge({ "x" }, { rubric = "Rate it." })
+        """)
+        XCTAssertEqual(r.0, 2)
+        XCTAssertTrue(r.2.contains("t.lua:2:") && r.2.contains("{text}"), r.2)
+    }
+
     func testBadOptionsNameTheLineAndExit2() throws {
         try requireModel()
         var r = try run("""

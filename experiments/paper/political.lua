@@ -10,8 +10,15 @@
 --
 --   ouro run experiments/paper/political.lua --jobs 2                   (5 mixes × 5 seeds × 20 g)
 --   ouro run experiments/paper/political.lua --jobs 2 --set quick=true  (5 mixes × 3 seeds × 8 g)
+--   ouro run experiments/paper/political.lua --set model=llm           (quick LLM grid, below)
+--
+-- With --set model=llm the model is SmolLM2-135M-Instruct given a fresh rank-16 LoRA every generation
+-- (the study's recipe, stdlib/study.lua), prompted "Generate a paragraph of a State of the Union
+-- address."; the quick grid — the mixes 100/0, 50/50 and 0/100 × 2 seeds × 6 generations, 48 training
+-- paragraphs and 48 samples of ≤ 80 tokens a generation — fits in about 45 minutes on 2 cores.
 local study = require("study")   -- the protocol the paper files share (stdlib/study.lua)
-local P = study.params{ generations = { 20, 8 }, seeds = { 5, 3 }, train_size = 200, eval_size = { 150, 80 }, ratio = 0.75 }
+local P = study.params({ generations = { 20, 8 }, seeds = { 5, 3 }, train_size = 200, eval_size = { 150, 80 }, ratio = 0.75 },
+                       { generations = 6, seeds = 2, train_size = 48, eval_size = 48, max_new_tokens = 80 })
 local G, T, RATIO = P.generations, P.train_size, P.ratio
 
 local clf = ouro.classifier.load("party")
@@ -22,7 +29,7 @@ local clean = { strip_links = true, dedup = true, min_tokens = 5, max_tokens = 1
 local sotu = ouro.data.load("sotu"):filter(clean)
 -- The pool a cell needs with fresh human data: T + (G − 1)·(T − round(ratio·T)), plus a margin.
 local need = T + (G - 1) * (T - math.floor(RATIO * T + 0.5)) + 50
-local shares = { 1, 0.75, 0.5, 0.25, 0 }
+local shares = P.model == "llm" and { 1, 0.5, 0 } or { 1, 0.75, 0.5, 0.25, 0 }
 local mixes, names = {}, {}
 for i, dem in ipairs(shares) do
   local s = {}
@@ -63,17 +70,22 @@ local function after(r)
     for _, p in ipairs(r:series("lean", { cell = cell })) do row[#row + 1] = ("%+.2f"):format(p.mean) end
     print(("  %-6s %s"):format(names[cell], table.concat(row, " ")))
   end
+  if P.model == "llm" then
+    for cell, mix in ipairs(names) do study.examples(r, cell, G - 1, 2, "D/R " .. mix) end
+  end
   print("\nreport: " .. r:report())
 end
 
 study.experiment {   -- fresh finetune (0.8), fresh human + accumulate, T 1.5 / min_p 0.2
-  name = "paper_political",
+  name = P.model == "llm" and "paper_llm_political" or "paper_political",
+  prompt = study.prompts.sotu,           -- the LLM's instruction (unused by n-gram models)
   human = mixes[1],                      -- replaced by the grid: cell i = mix i (D/R shares above)
   base = base,
   generations = G,
   train_size = T,
   synthetic_ratio = RATIO,
   metrics = { "lean", "semantic_diversity", "length" },
+  sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = P.max_new_tokens or 60 },
   eval_size = P.eval_size,
   seeds = P.seeds,
   grid = { human = mixes },

@@ -14,10 +14,18 @@
 --   ouro run experiments/paper/properties.lua --jobs 2                   (k = 100, 12 generations)
 --   ouro run experiments/paper/properties.lua --jobs 2 --set quick=true  (k = 24, 7 generations)
 -- Other parameters: --set k=N generations=N train_size=N eval_size=N min=N by=tfidf|embedding
+--   ouro run experiments/paper/properties.lua --set model=llm           (quick LLM grid, below)
+--
+-- With --set model=llm the model is SmolLM2-135M-Instruct given a fresh rank-16 LoRA every generation
+-- (the study's recipe, stdlib/study.lua), prompted "Generate a short text." (a cluster mixes domains).
+-- The quick grid — k = 14 clusters (≥ 9 needed for 7 properties), ratio 1/4, 1 seed, 6 generations,
+-- 32 training documents and 32 samples a generation — fits in about 40 minutes on 2 cores; with so
+-- few clusters the regression can only show large effects.
 local study = require("study")   -- the protocol the paper files share (stdlib/study.lua)
-local P = study.params{ k = { 100, 24 }, generations = { 12, 7 }, train_size = 50, eval_size = 50, min = 60 }
+local P = study.params({ k = { 100, 24 }, generations = { 12, 7 }, train_size = 50, eval_size = 50, min = 60 },
+                       { k = 14, generations = 6, train_size = 32, eval_size = 32 })
 local K, G, T, EVAL, MIN = P.k, P.generations, P.train_size, P.eval_size, P.min
-local ratios = { 1 / 8, 1 / 4 }
+local ratios = P.model == "llm" and { 1 / 4 } or { 1 / 8, 1 / 4 }
 
 local clean = study.clean
 local parts = {}
@@ -76,7 +84,8 @@ local function after(r)
 end
 
 study.experiment {   -- fresh finetune (0.8), accumulate, T 1.5 / min_p 0.2
-  name = "paper_properties",
+  name = P.model == "llm" and "paper_llm_properties" or "paper_properties",
+  prompt = "Generate a short text.",    -- the LLM's instruction (unused by n-gram models)
   human = clusters[1],                  -- replaced by the grid
   base = base,
   generations = G,

@@ -11,10 +11,19 @@
 --
 --   ouro run experiments/paper/quality.lua --jobs 2                   (2 sets × 3 terciles × 5 seeds × 20 g)
 --   ouro run experiments/paper/quality.lua --jobs 2 --set quick=true  (2 sets × 3 terciles × 3 seeds × 8 g)
--- Other parameters: --set generations=N seeds=N train_size=N eval_size=N ratio=R sets=tweets,movie_reviews
+--   ouro run experiments/paper/quality.lua --set model=llm          (quick LLM grid, below)
+-- Other parameters: --set generations=N seeds=N train_size=N eval_size=N ratio=R sets=tweets,movie_reviews judge_n=N
+--
+-- With --set model=llm the model is SmolLM2-135M-Instruct given a fresh rank-16 LoRA every generation
+-- (the study's recipe, stdlib/study.lua), prompted "Generate a twitter post." / "Generate a movie
+-- review."; the terciles stay those of the proxy above (judging every document of a set with the
+-- LLM judge would take ~1.2 s each), and the LLM judge (judge_quality) is added to the metrics. The
+-- quick grid — tweets × 3 terciles × 2 seeds × 6 generations at ratio 1/2, 64 training documents and
+-- 64 samples of ≤ 60 tokens a generation, the judge on 8 of them — fits in about 30 minutes on 2 cores.
 local study = require("study")   -- the protocol the paper files share (stdlib/study.lua)
-local P = study.params{ generations = { 20, 8 }, seeds = { 5, 3 }, train_size = 100, eval_size = { 100, 60 },
-                        ratio = 0.5, sets = { "tweets", "movie_reviews" } }
+local P = study.params({ generations = { 20, 8 }, seeds = { 5, 3 }, train_size = 100, eval_size = { 100, 60 },
+                         ratio = 0.5, sets = { "tweets", "movie_reviews" } },
+                       { generations = 6, seeds = 2, train_size = 64, eval_size = 64, judge_n = 8, sets = { "tweets" } })
 local G = P.generations
 local clean = study.clean
 local base = ouro.model.ngram{ order = 3 }:fit(ouro.data.concat{
@@ -41,14 +50,15 @@ local function terciles(d)
   return parts, means
 end
 
-local METRICS = { "semantic_diversity", "lexical_diversity", "quality", "positivity", "length" }
+local METRICS = study.metrics{ "semantic_diversity", "lexical_diversity", "quality", "positivity", "length" }
 -- After each set's experiment: its report and its rows; after all of them: the table.
 local rows, names = {}, { "low", "mid", "high" }
 for _, set in ipairs(P.sets) do
   local parts, means = terciles(ouro.data.load(set):filter(clean))
   study.experiment {   -- fresh finetune (0.8), T 1.5 / min_p 0.2
-    name = "paper_quality_" .. set,
+    name = (P.model == "llm" and "paper_llm_quality_" or "paper_quality_") .. set,
     human = parts[1],                    -- replaced by the grid: cell 1 = low, 2 = mid, 3 = high quality
+    prompt = study.prompts[set],         -- the LLM's instruction (unused by n-gram models)
     base = base,
     generations = G,
     train_size = P.train_size,
@@ -63,6 +73,7 @@ for _, set in ipairs(P.sets) do
         local row = { set, names[cell], ("%.3f"):format(means[cell]) }
         for _, m in ipairs(METRICS) do row[#row + 1] = study.shift(r, m, cell, math.min(5, G - 1)) end
         rows[#rows + 1] = row
+        if P.model == "llm" then study.examples(r, cell, G - 1, 3, ("%s, %s quality"):format(set, names[cell])) end
       end
     end,
   }

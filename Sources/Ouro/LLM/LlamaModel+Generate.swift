@@ -18,7 +18,7 @@ extension LlamaModel {
     ///   temperature and the filters are then unused.
     /// - Returns: the completions' token ids.
     /// - Throws: `LLMError.invalidInput` for an empty prompt or a prompt plus completion longer than
-    ///   the model's context.
+    ///   the model's context; `Interruption.Interrupted` after Ctrl-C (checked every decoding step).
     /// - Complexity: O(n · maxNewTokens · parameters) plus the prompt once.
     public func generate(promptIDs: [Int32], n: Int, params: GenerationParams, greedy: Bool = false, seed: UInt64,
                          batchSize: Int = 256) throws -> [[Int32]] {
@@ -30,7 +30,7 @@ extension LlamaModel {
         guard n > 0 else { return [] }
         let V = config.vocab, eos = tokenizer.eosID ?? -1
         var results = [[Int32]](repeating: [], count: n)
-        BLAS.withThreads(threads) {
+        try BLAS.withThreads(threads) {
             var scratch = LlamaScratch()
             // The shared prompt, once: its keys and values, and the logits after it.
             var prefix = KVCache(layers: config.layers, kvDim: config.kvDim, slots: 0, capacity: 0)
@@ -49,6 +49,7 @@ extension LlamaModel {
                 var rngs = (0..<b).map { Xoshiro256(seed: seed, "llm-generate", .index(start + $0)) }
                 var active = Array(0..<b)
                 for step in 0..<maxNew {
+                    try Interruption.check()   // Ctrl-C: no partial completions escape
                     let A = active.count
                     if step == 0 {
                         if scratch.logits.count < b * V { scratch.logits = [Float](repeating: 0, count: b * V) }

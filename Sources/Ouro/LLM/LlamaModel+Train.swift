@@ -101,7 +101,8 @@ extension LlamaModel {
     ///   - initial: the adapter to continue (its config replaces `options.lora`); nil: a fresh one
     ///     seeded by `options.seed`.
     /// - Throws: `LLMError.invalidInput` for empty examples, options out of range, or an `initial`
-    ///   adapter that does not fit this model.
+    ///   adapter that does not fit this model; `Interruption.Interrupted` after Ctrl-C (checked before
+    ///   every optimizer step).
     /// - Complexity: O(epochs · Σ tokens · parameters), about three forward passes' work per token.
     public func finetune(_ examples: [TrainingExample], options: FinetuneOptions, threads: Int,
                          progress: ((TrainingProgress) -> Void)? = nil, initial: LoRAAdapter? = nil) throws -> (model: LlamaModel, losses: [Double]) {
@@ -180,6 +181,7 @@ extension LlamaModel {
             var order = Array(0..<seqs.count)
             if o.shuffle { var g = Xoshiro256(seed: o.seed, "finetune-order", .index(epoch)); g.shuffle(&order) }
             for s in 0..<perEpoch {
+                try Interruption.check()   // Ctrl-C: stops between optimizer steps; the adapter is dropped
                 let batches = (s * o.gradientAccumulation..<min(micro, (s + 1) * o.gradientAccumulation)).map { m in
                     order[(m * o.batchSize)..<min(seqs.count, (m + 1) * o.batchSize)].map { seqs[$0] }
                 }

@@ -143,6 +143,16 @@ extension LLMLoopModel {
         return Double(total) / Double(texts.count)
     }
 
+    /// Mean tokens of a training example's prompt and end of turn (no completion) over the first
+    /// `limit` documents of `data`: a synthetic example is this plus the tokens sampled for it.
+    public func meanPromptTokens(_ data: Dataset, limit: Int = 200) throws -> Double {
+        let texts = Array(data.texts.prefix(limit))
+        guard !texts.isEmpty else { return 0 }
+        let examples = try texts.map { TrainingExample(prompt: try prompt($0), completion: "") }
+        let total = try model.trainingTokens(examples, maxLength: options.maxLength).reduce(0) { $0 + $1.ids.count }
+        return Double(total) / Double(texts.count)
+    }
+
     /// One training example per text: the prompt for the text, the text as the completion.
     func trainingExamples(_ texts: [String]) throws -> [TrainingExample] {
         try texts.map { TrainingExample(prompt: try prompt($0), completion: $0) }
@@ -152,7 +162,8 @@ extension LLMLoopModel {
 extension CellSpec where M == LLMLoopModel {
     /// The work of one run of this cell (`ouro check`'s estimate), from its plan and the mean
     /// length of its first `trainSize` human documents as training examples.
-    public func estimate() throws -> RunEstimate {
+    /// `metricSecondsPerCall`: the stated cost of the metrics that have one (`MetricInfo.secondsPerCall`).
+    public func estimate(metricSecondsPerCall: Double = 0) throws -> RunEstimate {
         let plan = try resolve()
         let model: LLMLoopModel
         switch self.model {
@@ -163,8 +174,10 @@ extension CellSpec where M == LLMLoopModel {
         if case .metric(_, _, let f, _)? = curate { fraction = f }
         let sample = human.select(Array(0..<min(human.count, trainSize, 200)))
         return RunEstimate.llm(plan: plan, evalSize: evalSize, curationFraction: fraction,
-                               meanExampleTokens: try model.meanExampleTokens(sample), epochs: model.options.epochs,
+                               meanExampleTokens: try model.meanExampleTokens(sample),
+                               meanPromptTokens: try model.meanPromptTokens(sample), maxLength: model.options.maxLength,
+                               epochs: model.options.epochs,
                                maxNewTokens: { plan.sampling[$0]?.maxNewTokens ?? GenerationParams().maxNewTokens },
-                               accumulatesAll: accumulate == .all)
+                               accumulatesAll: accumulate == .all, metricSecondsPerCall: metricSecondsPerCall)
     }
 }

@@ -32,6 +32,10 @@ public struct MetricInfo: Equatable, Sendable {
     /// True for metrics of the model that generated the texts (`ppl_human`): they need
     /// `EvaluationSet.model` and are not computed for the human reference row.
     public var needsModel: Bool
+    /// Seconds one call takes on the development machine (2 threads), when its author stated it:
+    /// `ouro check` adds it to an LLM experiment's estimate for every generation and the reference row
+    /// (a Lua metric that runs an LLM judge costs more than everything else of a generation).
+    public var secondsPerCall: Double = 0
 
     /// The values the metric can take (reports clip confidence bands to it); by default that of
     /// the built-in metric of this name (`MetricInfo.range(of:)`), else the whole line.

@@ -123,11 +123,7 @@ extension OuroBindings {
             return 1
         }
         state.register("ouro.results.open", doc: "ouro.results.open(db) → Results (series, shift, texts, runs, csv)") { lua in
-            var path = try lua.argString(1, "database path")
-            if !path.hasPrefix("/"), !FileManager.default.fileExists(atPath: path), let folder = lua.state.context.scriptFolder {
-                path = (folder as NSString).appendingPathComponent(path)
-            }
-            path = try lua.state.sandbox?.checkRead(path) ?? Sandbox.resolve(path)
+            let path = try checkedRead(lua, try lua.argString(1, "database path"))   // the one read-path rule
             lua.push(object: ResultsHandle(try ResultStore.open(path, mode: .readOnly)))
             return 1
         }

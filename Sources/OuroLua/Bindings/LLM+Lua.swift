@@ -89,7 +89,23 @@ extension OuroBindings {
                 lua.push(m.tokenizer.decode(seqs[0], skipSpecial: true))
                 return 1
             }),
-            "finetune": ("m:finetune(d, { prompt = text or function(text), lora = { rank, alpha, targets, rslora }, learning_rate, epochs, batch_size, gradient_accumulation_steps, weight_decay, max_length, warmup_steps, seed }) → a new model with a LoRA adapter trained on Dataset d (m unchanged), { loss per step }", { m, lua in
+            "judge": ("m:judge(d_or_texts, { rubric = 'quality'|'positivity'|'… {text} …', scale = 100, answer = 'Rating: ' }) → { expected rating per text }, { P(the reply is a number in 0…scale) per text }: the model as a judge, read from its digit probabilities (no sampling)", { m, lua in
+                let t = try texts(lua, 2, "texts")
+                let o = try lua.options(at: 3, allowed: ["rubric", "scale", "answer"])
+                let r = try o.string("rubric", default: "quality")!
+                var j = LLMJudge.named[r] ?? LLMJudge(rubric: r)
+                guard LLMJudge.named[r] != nil || r.contains("{text}") else {
+                    throw LuaArgumentError("'rubric' must be 'quality', 'positivity' or a prompt containing {text}, got \"\(r.prefix(60))\"")
+                }
+                j.scale = try o.integer("scale", default: 100, min: 1, max: 9999)!
+                j.answerPrefix = try o.string("answer", default: j.answerPrefix)!
+                let scores: [JudgeScore]
+                do { scores = try m.judge(t, j) } catch let e as LLMError { throw LuaArgumentError("\(e)") }
+                lua.push(LuaTable(array: scores.map { .number($0.expected) }))
+                lua.push(LuaTable(array: scores.map { .number($0.numberMass) }))
+                return 2
+            }),
+            "finetune": ("m:finetune(d, { prompt = text or function(text), lora = { rank, alpha, targets, rslora }, learning_rate, epochs, batch_size, gradient_accumulation_steps, weight_decay, max_length, warmup_steps, max_grad_norm (0: no clipping), shuffle, seed }) → a new model with a LoRA adapter trained on Dataset d (m unchanged), { loss per step }", { m, lua in
                 let d = try lua.argObject(2, "data", as: Dataset.self)
                 let o = try lua.options(at: 3, allowed: llmFinetuneKeys)
                 let options = try finetuneOptions(o)
@@ -169,7 +185,7 @@ extension OuroBindings {
 
 extension OuroBindings {
     static let llmFinetuneKeys = ["prompt", "lora", "learning_rate", "epochs", "batch_size", "gradient_accumulation_steps",
-                                  "weight_decay", "max_length", "warmup_steps", "seed"]
+                                  "weight_decay", "max_length", "warmup_steps", "max_grad_norm", "shuffle", "seed"]
     static let loraKeys = ["rank", "alpha", "targets", "rslora"]
 
     /// Fine-tuning options named like transformers' `TrainingArguments` (`prompt` is read by
@@ -184,6 +200,8 @@ extension OuroBindings {
         f.weightDecay = try o.number("weight_decay", default: f.weightDecay, min: 0)!
         f.maxLength = try o.integer("max_length", default: f.maxLength, min: 2)!
         f.warmupSteps = try o.integer("warmup_steps", default: f.warmupSteps, min: 0)!
+        f.maxGradNorm = try o.number("max_grad_norm", default: f.maxGradNorm, min: 0)!
+        f.shuffle = try o.bool("shuffle", default: f.shuffle)!
         f.seed = UInt64(try o.integer("seed", default: Int(f.seed), min: 0)!)
         if let v = o["lora"] {
             guard case .table(let t) = v else { throw LuaArgumentError("'lora' must be a table { rank, alpha, targets, rslora }, got \(v.typeName)") }
@@ -221,18 +239,27 @@ extension OuroBindings {
     /// The `prompt` option: a string, or a function of a document's text returning a string
     /// (called on the calling thread's Lua state).
     static func llmPrompt(_ o: LuaOptions, lua: Lua) throws -> LLMPrompt {
-        switch o["prompt"] {
+        guard let p = try llmPrompt(o["prompt"], lua: lua) else {
+            throw LuaArgumentError("'prompt' is required: the instruction each document answers, e.g. prompt = \"Generate a twitter post.\" (or a function(text) returning one)")
+        }
+        return p
+    }
+
+    /// The one conversion of a Lua `prompt` (m:finetune's option, an experiment's field) to the
+    /// engine's `LLMPrompt`: a string, or a function(text) → string called once per document (a
+    /// non-string result is a `LoopError` naming the function's line); nil when absent.
+    static func llmPrompt(_ v: LuaValue?, lua: Lua? = nil) throws -> LLMPrompt? {
+        switch v {
         case .string(let s)?: return .fixed(s)
         case .function(let f)?:
             return .perDocument { text in
                 let r = try f.call([.string(text)], on: lua)
                 guard case .string(let s)? = r.first else {
-                    throw LuaArgumentError("the 'prompt' function (\(f.location.isEmpty ? "?" : String(f.location.dropLast(2)))) must return a string, got \(r.first?.typeName ?? "nothing")")
+                    throw LoopError("\(f.location)the 'prompt' function must return a string, got \(r.first?.typeName ?? "nothing")")
                 }
                 return s
             }
-        case nil:
-            throw LuaArgumentError("'prompt' is required: the instruction each document answers, e.g. prompt = \"Generate a twitter post.\" (or a function(text) returning one)")
+        case nil: return nil
         case let v?:
             throw LuaArgumentError("'prompt' must be a string or a function(text) returning one, got \(LuaOptions.show(v))")
         }

@@ -57,18 +57,19 @@ extension OuroBindings {
             }))
             return 1
         }
-        state.register("ouro.metrics.register", doc: "ouro.metrics.register(name, function(texts | values | model) … return number end, { description, kind = 'text'|'numeric'|'model', direction = 'moreDiverse'|… })") { lua in
+        state.register("ouro.metrics.register", doc: "ouro.metrics.register(name, function(texts | values | model) … return number end, { description, kind = 'text'|'numeric'|'model', direction = 'moreDiverse'|…, seconds = cost of one call for ouro check's estimate })") { lua in
             let name = try lua.argString(1, "metric name")
             guard lua.kind(at: 2) == .function, case .function(let f) = try lua.value(at: 2) else {
                 throw LuaArgumentError("expected a function(texts) returning a number, got \(lua.typeName(at: 2))")
             }
-            let o = try lua.options(at: 3, allowed: ["description", "kind", "direction"])
+            let o = try lua.options(at: 3, allowed: ["description", "kind", "direction", "seconds"])
             let kind = MetricInfo.Kind(rawValue: try o.string("kind", default: "text", oneOf: ["text", "numeric", "model"])!)!
             let directions = MetricInfo.Direction.allCases.map { "\($0)" }
             let dname = try o.string("direction", default: "larger", oneOf: directions)!
             let direction = MetricInfo.Direction.allCases[directions.firstIndex(of: dname)!]
-            let info = MetricInfo(name: name, description: try o.string("description", default: "a metric defined in Lua")!,
+            var info = MetricInfo(name: name, description: try o.string("description", default: "a metric defined in Lua")!,
                                   kind: kind, direction: direction)
+            info.secondsPerCall = try o.number("seconds", default: 0, min: 0, max: 1e7)!
             try lua.state.context.metrics.register(info) { set in
                 let arg: LuaValue
                 switch kind {

@@ -87,7 +87,8 @@ public enum ExperimentDriver {
             if r.isLLM {
                 let spec = try r.llmSpec(human: d)
                 var cell = try wrap(spec, pool: d.count)
-                cell.estimate = try spec.estimate()
+                let registry = state.context.metrics
+                cell.estimate = try spec.estimate(metricSecondsPerCall: r.metricNames.reduce(0) { $0 + (registry.info($1)?.secondsPerCall ?? 0) })
                 return cell
             }
             return try wrap(try r.textSpec(human: d), pool: d.count)

@@ -175,18 +175,12 @@ extension ExperimentSpecReader {
             options = try OuroBindings.finetuneOptions(try LuaOptions(validating: t, allowed: OuroBindings.llmFinetuneKeys.filter { $0 != "prompt" }))
         } catch let e as LuaArgumentError { throw LuaError(.runtime, "experiment: finetune: \(e.message)") }
         let prompt: LLMPrompt
-        switch fields["prompt"] {
-        case .string(let s)?: prompt = .fixed(s)
-        case .function(let f)?:
-            prompt = .perDocument { text in
-                let r = try f.call([.string(text)])
-                guard case .string(let s)? = r.first else {
-                    throw LoopError("\(f.location)the 'prompt' function must return a string, got \(r.first?.typeName ?? "nothing")")
-                }
-                return s
+        do {
+            guard let p = try OuroBindings.llmPrompt(fields["prompt"]) else {
+                throw LuaError(.runtime, "experiment: an LLM needs prompt = \"…\" (the instruction each document answers)")
             }
-        default: throw LuaError(.runtime, "experiment: an LLM needs prompt = \"…\" (the instruction each document answers)")
-        }
+            prompt = p
+        } catch let e as LuaArgumentError { throw LuaError(.runtime, "experiment: \(e.message)") }
         let threads = state.context.workerThreads
         return try textSpec(human: human, models: "LLMs") { o in
             guard let m = o as? LlamaModel else {

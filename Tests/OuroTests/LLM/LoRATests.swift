@@ -243,6 +243,27 @@ final class LoRATests: XCTestCase {
         XCTAssertLessThan(r.losses.last!, 0.7 * r.losses.first!)
     }
 
+    /// Ctrl-C (`Interruption.request()`) stops fine-tuning before the next optimizer step and sampling
+    /// before the next token: `Interrupted` is thrown, nothing half-made is returned.
+    func testCtrlCStopsFinetuningAndSampling() throws {
+        let m = try TinyLlama.model()
+        defer { Interruption.reset() }
+        var o = FinetuneOptions()
+        o.maxLength = 64; o.lora = LoRAConfig(rank: 4, alpha: 8); o.batchSize = 2; o.epochs = 10
+        var steps = 0
+        XCTAssertThrowsError(try m.finetune(sequences: TinyLlama.sequences(count: 4, length: 16, prompt: 3), options: o, threads: 1,
+                                            progress: { p in steps = p.step; if p.step == 3 { Interruption.request() } })) { e in
+            XCTAssertTrue(e is Interruption.Interrupted, "\(e)")
+        }
+        XCTAssertEqual(steps, 3, "no optimizer step after the request")
+        Interruption.request()
+        XCTAssertThrowsError(try m.generate(promptIDs: [1, 2, 3], n: 4, params: GenerationParams(maxNewTokens: 20), seed: 1)) { e in
+            XCTAssertTrue(e is Interruption.Interrupted, "\(e)")
+        }
+        Interruption.reset()
+        XCTAssertEqual(try m.generate(promptIDs: [1, 2, 3], n: 2, params: GenerationParams(maxNewTokens: 20), seed: 1).count, 2)
+    }
+
     /// Gradient accumulation of two micro-batches of 2 equals one batch of 4 (the mean over the
     /// step's tokens), up to rounding.
     func testGradientAccumulationMatchesOneBigBatch() throws {
