@@ -60,7 +60,7 @@ function study.params(defaults, llm)
     for s in tostring(P.sets):gmatch("[^,]+") do out.sets[#out.sets + 1] = s end
   end
   study.model = model
-  study.judge_n = out.judge_n or 16
+  study.judge_n = out.judge_n or study.judge_n
   return out
 end
 
@@ -85,13 +85,16 @@ end
 --- texts of a generation's evaluation sample (`--set judge_n=N`, default 16; ~1.2 s a text on 2 cores).
 --- The judge is the base SmolLM2, never a fine-tuned generation; docs/RESULTS.md says how far a 135M
 --- judge can be trusted.
+--- Texts the judge scores per generation (`--set judge_n=N` through study.params).
+study.judge_n = 16
+
 --- Seconds the judge takes per text on 2 cores (scale 100, a tweet-length text; measured), for the estimate.
 study.JUDGE_SECONDS = 1.2
 
 function study.register_judge()
   if study._judge then return end
   study._judge = ouro.model.llm(study.LLM)
-  local n = study.judge_n or 16
+  local n = study.judge_n
   ouro.metrics.register("judge_quality", function(texts)
     local first = {}
     for i = 1, math.min(n, #texts) do first[i] = texts[i] end

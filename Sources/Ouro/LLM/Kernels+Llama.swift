@@ -96,6 +96,16 @@ extension Kernels {
     }
 
     /// `Σ a[j]·b[j]` in a fixed order: 16 lanes over chunks of 16, then the lanes summed (a scalar tail).
+    /// The largest logit of a row and Σ exp(logit − max) in double precision: the softmax's
+    /// denominator, shared by log-probabilities (`logprobs`) and the judge's digit probabilities.
+    static func softmaxDenominator(_ row: UnsafePointer<Float>, count: Int) -> (max: Float, sum: Double) {
+        var mx = -Float.infinity
+        for j in 0..<count where row[j] > mx { mx = row[j] }
+        var z = 0.0
+        for j in 0..<count { z += Foundation.exp(Double(row[j] - mx)) }
+        return (mx, z)
+    }
+
     @inline(__always) static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = SIMD16<Float>()
         let chunks = n / 16

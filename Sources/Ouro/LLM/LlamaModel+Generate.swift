@@ -139,10 +139,7 @@ extension LlamaModel {
                         Kernels.parallel(m, workers: max(1, threads), minPerWorker: 8) { range in
                             for k in range where targets[r0 + k] >= 0 {
                                 let row = l + k * V
-                                var mx = -Float.infinity
-                                for j in 0..<V where row[j] > mx { mx = row[j] }
-                                var z = 0.0
-                                for j in 0..<V { z += Foundation.exp(Double(row[j] - mx)) }
+                                let (mx, z) = Kernels.softmaxDenominator(row, count: V)
                                 o[r0 + k] = Double(row[Int(targets[r0 + k])] - mx) - Foundation.log(z)
                             }
                         }

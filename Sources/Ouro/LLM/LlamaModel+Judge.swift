@@ -63,7 +63,8 @@ extension LlamaModel {
             throw LLMError.invalidInput("the judge's scale must be in 1…9999, got \(judge.scale)")
         }
         guard judge.rubric.contains("{text}") else {
-            throw LLMError.invalidInput("the judge's rubric must contain {text} where the text goes")
+            throw LLMError.invalidInput("the judge's rubric must be a prompt containing {text} where the text goes (or a built-in: "
+                                        + LLMJudge.named.keys.sorted().joined(separator: ", ") + "), got \"\(judge.rubric.prefix(60))\"")
         }
         var digit = [Int32](repeating: 0, count: 10)
         for d in 0..<10 {
@@ -81,7 +82,6 @@ extension LlamaModel {
         for s in numbers { for k in 0...s.count { nodes.insert(String(s.prefix(k))) } }
         let leaves = nodes.filter { s in !s.isEmpty && !nodes.contains { $0.count == s.count + 1 && $0.hasPrefix(s) } }.sorted()
         var rowOf: [String: Int] = [:]      // node → row in the continuation call
-        var rows = ForwardRows()
         var tokens: [[Int32]] = []
         var row = 0
         for leaf in leaves {
@@ -113,7 +113,7 @@ extension LlamaModel {
                 logits(rows: 1, first: P - 1, scratch: &scratch)
                 var next: [String: [Double]] = ["": Self.digitProbabilities(scratch.logits, row: 0, vocab: V, digits: digit)]
                 var cache = KVCache(sharingPrefixOf: prefix, slots: leaves.count, capacity: tokens.map(\.count).max()!)
-                rows = ForwardRows()
+                var rows = ForwardRows()
                 for (slot, ds) in tokens.enumerated() {
                     for (k, t) in ds.enumerated() { rows.append(token: t, slot: Int32(slot), position: Int32(P + k)) }
                 }
@@ -149,10 +149,7 @@ extension LlamaModel {
     private static func digitProbabilities(_ logits: [Float], row: Int, vocab V: Int, digits: [Int32]) -> [Double] {
         logits.withUnsafeBufferPointer { lb in
             let l = lb.baseAddress! + row * V
-            var mx = -Float.infinity
-            for j in 0..<V where l[j] > mx { mx = l[j] }
-            var z = 0.0
-            for j in 0..<V { z += Foundation.exp(Double(l[j] - mx)) }
+            let (mx, z) = Kernels.softmaxDenominator(l, count: V)
             var p = digits.map { Foundation.exp(Double(l[Int($0)] - mx)) / z }
             p.append(max(0, 1 - p.reduce(0, +)))
             return p

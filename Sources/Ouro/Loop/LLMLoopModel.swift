@@ -137,18 +137,21 @@ extension LLMLoopModel {
     /// Mean tokens of one training example (chat prompt, completion, end of turn; cut at
     /// `max_length`) over the first `limit` documents of `data`.
     public func meanExampleTokens(_ data: Dataset, limit: Int = 200) throws -> Double {
-        let texts = Array(data.texts.prefix(limit))
-        guard !texts.isEmpty else { return 0 }
-        let total = try model.trainingTokens(trainingExamples(texts), maxLength: options.maxLength).reduce(0) { $0 + $1.ids.count }
-        return Double(total) / Double(texts.count)
+        try meanTokens(data, limit: limit) { $0 }
     }
 
     /// Mean tokens of a training example's prompt and end of turn (no completion) over the first
     /// `limit` documents of `data`: a synthetic example is this plus the tokens sampled for it.
     public func meanPromptTokens(_ data: Dataset, limit: Int = 200) throws -> Double {
+        try meanTokens(data, limit: limit) { _ in "" }
+    }
+
+    /// Mean training-example tokens (`trainingTokens`, cut at `max_length`) of the first `limit`
+    /// documents, each with the completion `completion(text)`.
+    private func meanTokens(_ data: Dataset, limit: Int, completion: (String) -> String) throws -> Double {
         let texts = Array(data.texts.prefix(limit))
         guard !texts.isEmpty else { return 0 }
-        let examples = try texts.map { TrainingExample(prompt: try prompt($0), completion: "") }
+        let examples = try texts.map { TrainingExample(prompt: try prompt($0), completion: completion($0)) }
         let total = try model.trainingTokens(examples, maxLength: options.maxLength).reduce(0) { $0 + $1.ids.count }
         return Double(total) / Double(texts.count)
     }

@@ -93,10 +93,7 @@ extension OuroBindings {
                 let t = try texts(lua, 2, "texts")
                 let o = try lua.options(at: 3, allowed: ["rubric", "scale", "answer"])
                 let r = try o.string("rubric", default: "quality")!
-                var j = LLMJudge.named[r] ?? LLMJudge(rubric: r)
-                guard LLMJudge.named[r] != nil || r.contains("{text}") else {
-                    throw LuaArgumentError("'rubric' must be 'quality', 'positivity' or a prompt containing {text}, got \"\(r.prefix(60))\"")
-                }
+                var j = LLMJudge.named[r] ?? LLMJudge(rubric: r)   // the engine checks the rubric
                 j.scale = try o.integer("scale", default: 100, min: 1, max: 9999)!
                 j.answerPrefix = try o.string("answer", default: j.answerPrefix)!
                 let scores: [JudgeScore]
