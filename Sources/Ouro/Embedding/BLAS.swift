@@ -11,6 +11,7 @@ enum BLAS {
     static func gemmABt(m: Int, n: Int, k: Int, alpha: Float = 1,
                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        pin()
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(n), blasint(k), alpha,
                     a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
@@ -22,6 +23,7 @@ enum BLAS {
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        pin()
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
@@ -30,10 +32,11 @@ enum BLAS {
     /// - Complexity: O(m · n²).
     static func gram(_ a: UnsafePointer<Double>, rows m: Int, cols n: Int) -> [Double] {
         var c = [Double](repeating: 0, count: n * n)
-        withThreads(1) { c.withUnsafeMutableBufferPointer { cp in
+        pin()
+        c.withUnsafeMutableBufferPointer { cp in
             cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasint(n), blasint(n), blasint(m), 1,
                         a, blasint(n), a, blasint(n), 0, cp.baseAddress, blasint(n))
-        } }
+        }
         return c
     }
 
@@ -41,14 +44,15 @@ enum BLAS {
     /// - Complexity: O(m · n · k).
     static func multiply(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int) -> [Double] {
         var c = [Double](repeating: 0, count: m * n)
-        withThreads(1) { a.withUnsafeBufferPointer { ap in
+        pin()
+        a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
                     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k), 1,
                                 ap.baseAddress, blasint(k), bp.baseAddress, blasint(n), 0, cp.baseAddress, blasint(n))
                 }
             }
-        } }
+        }
         return c
     }
 
@@ -68,7 +72,8 @@ enum BLAS {
         var nn = Int32(n), lda = Int32(n), info: Int32 = 0
         var lwork: Int32 = -1
         var query = [Double](repeating: 0, count: 1)
-        withThreads(1) {
+        pin()
+        do {
             dsyev_(&jobz, &uplo, &nn, &a, &lda, &w, &query, &lwork, &info, 1, 1)
             lwork = Int32(max(query[0], Double(3 * n)))
             var work = [Double](repeating: 0, count: Int(lwork))
@@ -78,21 +83,14 @@ enum BLAS {
         return (w, vectors ? a : [])
     }
 
-    /// The number of threads OpenBLAS uses for one call.
-    static var threads: Int { Int(openblas_get_num_threads()) }
+    /// OpenBLAS runs every call on the calling thread: its thread count is one process-wide setting
+    /// (`openblas_set_num_threads` writes a global every call reads), so it is set to 1 once, before
+    /// the first call, and never changed. Parallel work splits into independent single-threaded calls
+    /// over tiles fixed by the shape (`Kernels.gemmTiled`), so results do not depend on the number of
+    /// workers, and workers of one process (`--jobs N`) run their products at the same time.
+    private static let singleThreaded: Void = openblas_set_num_threads(1)
 
-    /// OpenBLAS's thread count is one process-wide setting (`openblas_set_num_threads` writes a
-    /// global that every BLAS call reads): it is changed, and every call that depends on it runs,
-    /// only under this lock, so a worker's calls never see another worker's setting.
-    private static let lock = NSLock()
-
-    /// Runs `body` holding `lock` with OpenBLAS at `n` threads; restores the previous count.
-    /// Not reentrant: `body` must not call another `withThreads`.
-    static func withThreads<T>(_ n: Int, _ body: () throws -> T) rethrows -> T {
-        lock.lock(); defer { lock.unlock() }
-        let previous = threads
-        openblas_set_num_threads(Int32(max(1, n)))
-        defer { openblas_set_num_threads(Int32(previous)) }
-        return try body()
-    }
+    /// Makes sure OpenBLAS is at one thread (see `singleThreaded`); every entry point calls it.
+    @inline(__always)
+    static func pin() { _ = singleThreaded }
 }

@@ -147,7 +147,7 @@ public final class SentenceEncoder: @unchecked Sendable {
         let batches = stride(from: 0, to: n, by: step).map { Array(order[$0..<min(n, $0 + step)]) }
         // Workers take batches in turn (batch b to worker b mod workers); each writes only its texts' rows.
         let workers = min(max(1, threads), batches.count)
-        BLAS.withThreads(1) {
+        do {
             out.withUnsafeMutableBufferPointer { ob in
                 let o = UncheckedSendable(ob.baseAddress!)
                 Kernels.parallel(workers, workers: workers) { range in

@@ -35,8 +35,7 @@ extension Kernels {
     /// `C = alpha · op(A) · op(B) + beta · C` (row-major, see `BLAS.gemm`) as independent sgemm calls
     /// over fixed tiles of `C` — row tiles (`gemmTile(m)` rows) when `m ≥ 256`, else column tiles
     /// when `n ≥ 256`, else one call — run on `workers` threads. The tiling depends only on the
-    /// shape, so the bits do not depend on `workers`. Call with OpenBLAS at one thread
-    /// (`BLAS.withThreads(1)`).
+    /// shape, so the bits do not depend on `workers` (OpenBLAS itself runs at one thread: `BLAS.pin`).
     /// - Parameter columns: split by columns whenever `n ≥ 256` (each call then packs only its slice
     ///   of a large `B`).
     /// - Complexity: O(m · n · k).

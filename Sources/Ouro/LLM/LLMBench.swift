@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Prints, for Ouro and the peer: batched sampling tokens/s (`--n` sequences × `--new` tokens at
 /// temperature 1.5, min_p 0.2, the study's setup), perplexity-scoring tokens/s (the first `--ppl`
-/// tweets), their ratios; the sgemm GFLOPS of OpenBLAS on a 1024³ product with the same threads and
+/// tweets), their ratios; the sgemm GFLOPS of OpenBLAS on a 1024³ product on the same threads (`Kernels.gemmTiled`, as the model runs its products) and
 /// the share of that limit the sampling reaches (tokens/s × 2 · parameters); peak resident memory and
 /// load time.
 public enum LLMBench {
@@ -63,7 +63,7 @@ public enum LLMBench {
         let share = genRate * 2 * Double(m.parameterCount) / (gflops * 1e9)
         var lines = [
             "bench llm: \(m) · \(threads) thread(s) · load \(String(format: "%.2f", m.loadSeconds)) s · peak RSS \(String(format: "%.0f", peakMB)) MB",
-            "sgemm 1024³ (OpenBLAS, \(threads) thread(s)): \(String(format: "%.1f", gflops)) GFLOPS",
+            "sgemm 1024³ (OpenBLAS tiles on \(threads) thread(s)): \(String(format: "%.1f", gflops)) GFLOPS",
             "task                                   engine         seconds   tokens/s   ratio",
         ]
         func row(_ task: String, _ engine: String, _ s: Double, _ rate: Double, _ ratio: String) -> String {
@@ -139,7 +139,7 @@ public enum LLMBench {
         let rowShare = Double(rows) / secs * 4 * Double(m.parameterCount) / (gflops * 1e9)
         var lines = [
             "bench llm --train: \(m) · LoRA r\(rank) on q,k,v,o,gate,up,down · batch \(batch) × \(seq) tokens · \(steps) step(s) · \(threads) thread(s)",
-            "sgemm 1024³ (OpenBLAS, \(threads) thread(s)): \(String(format: "%.1f", gflops)) GFLOPS",
+            "sgemm 1024³ (OpenBLAS tiles on \(threads) thread(s)): \(String(format: "%.1f", gflops)) GFLOPS",
             String(format: "ouro: %d tokens in %.2f s = %.1f tokens/s; %.1f%% of the sgemm limit (tokens/s × 4 · %d params ÷ %.1f GFLOPS); peak RSS %.0f MB; losses %@",
                    tokens, secs, rate, 100 * share, m.parameterCount, gflops, peakResidentMB(), losses.map { String(format: "%.4f", $0) }.joined(separator: " ")),
             String(format: "rows computed: %d (the shared prompt once per batch) = %.1f rows/s, %.1f%% of the sgemm limit counting rows",
@@ -168,15 +168,14 @@ public enum LLMBench {
         let a = [Float](repeating: 0.5, count: s * s), b = [Float](repeating: 0.25, count: s * s)
         var c = [Float](repeating: 0, count: s * s)
         var best = Double.infinity
-        BLAS.withThreads(threads) {
-            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                for _ in 0..<6 {
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    BLAS.gemmABt(m: s, n: s, k: s, a: ap.baseAddress!, lda: s, b: bp.baseAddress!, ldb: s, beta: 0, c: cp.baseAddress!, ldc: s)
-                    best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-                }
-            } } }
-        }
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+            for _ in 0..<6 {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                Kernels.gemmTiled(transB: true, m: s, n: s, k: s, a: ap.baseAddress!, lda: s, b: bp.baseAddress!, ldb: s, beta: 0,
+                                  c: cp.baseAddress!, ldc: s, workers: threads)
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            }
+        } } }
         return 2 * Double(s * s * s) / best / 1e9
     }
 

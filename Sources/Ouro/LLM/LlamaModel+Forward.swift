@@ -51,8 +51,8 @@ struct LlamaScratch {
 extension LlamaModel {
     /// Matrix products run over a multiple of this many rows (zero rows pad the rest), so no row goes
     /// through OpenBLAS's partial-block path. This does not make a row's bits independent of its place
-    /// in the call or of the thread split (OpenBLAS 0.3.21's Zen kernels round differently there; see
-    /// docs/llm.md, "Determinism").
+    /// in the call (OpenBLAS 0.3.21 rounds differently there; see docs/llm.md, "Determinism"); the
+    /// thread count changes nothing (`Kernels.gemmTiled`).
     static let rowBlock = 16
     static func paddedRows(_ n: Int) -> Int { (n + rowBlock - 1) / rowBlock * rowBlock }
 
@@ -60,7 +60,8 @@ extension LlamaModel {
     /// first grow the prefix, which must be empty before), and leaves the final RMS-normalised
     /// hidden states in `scratch.h` (row-major, `rows.count × hidden`).
     /// Every row's result depends only on its token, position and its sequence's cached positions.
-    /// Call inside `BLAS.withThreads`.
+    /// Matrix products are single-threaded sgemm calls over tiles fixed by the shape (`Kernels.gemmTiled`),
+    /// run on `threads` workers: the bits do not depend on `threads`.
     func forward(_ rows: ForwardRows, cache: inout KVCache, scratch: inout LlamaScratch) {
         let c = config, T = rows.count, H = c.hidden, kvd = c.kvDim, F = c.ffn, hd = c.headDim
         let M = Self.paddedRows(T)   // rows of every matrix product; rows T..<M stay zero
@@ -93,7 +94,7 @@ extension LlamaModel {
             /// Adds `scale · (input Aᵀ) Bᵀ` of target `t` to `output` (LoRA, unmerged).
             func lora(_ l: Int, _ t: LoRATarget, _ input: UnsafePointer<Float>, _ ldIn: Int, _ output: UnsafeMutablePointer<Float>, _ ldOut: Int) {
                 guard let ad = adapter else { return }
-                Self.addLoRA(ad, layer: l, t, rows: M, input: input, ldIn: ldIn, output: output, ldOut: ldOut, u: u!)
+                Self.addLoRA(ad, layer: l, t, rows: M, input: input, ldIn: ldIn, output: output, ldOut: ldOut, u: u!, workers: workers)
             }
             embedding.withUnsafeBufferPointer { e in
                 for r in 0..<T { (x + r * H).update(from: e.baseAddress! + Int(rows.tokens[r]) * H, count: H) }
@@ -105,7 +106,7 @@ extension LlamaModel {
                     Kernels.rmsNorm(x, into: h, rows: M, width: H, weight: w.baseAddress!, eps: c.eps, workers: workers)
                 }
                 layer.wqkv.withUnsafeBufferPointer { w in
-                    BLAS.gemmABt(m: M, n: qs, k: H, a: h, lda: H, b: w.baseAddress!, ldb: H, beta: 0, c: qkv, ldc: qs)
+                    Kernels.gemmTiled(transB: true, m: M, n: qs, k: H, a: h, lda: H, b: w.baseAddress!, ldb: H, beta: 0, c: qkv, ldc: qs, workers: workers)
                 }
                 lora(l, .q, h, H, qkv, qs); lora(l, .k, h, H, qkv + H, qs); lora(l, .v, h, H, qkv + H + kvd, qs)
                 Kernels.rope(qkv, rows: T, stride: qs, offset: 0, heads: c.heads, headDim: hd, positions: pos.baseAddress!,
@@ -136,19 +137,19 @@ extension LlamaModel {
                 } } } }
                 // Output projection added to the residual stream.
                 layer.wo.withUnsafeBufferPointer { w in
-                    BLAS.gemmABt(m: M, n: H, k: H, a: att, lda: H, b: w.baseAddress!, ldb: H, beta: 1, c: x, ldc: H)
+                    Kernels.gemmTiled(transB: true, m: M, n: H, k: H, a: att, lda: H, b: w.baseAddress!, ldb: H, beta: 1, c: x, ldc: H, workers: workers)
                 }
                 lora(l, .o, att, H, x, H)
                 layer.ffnNorm.withUnsafeBufferPointer { w in
                     Kernels.rmsNorm(x, into: h, rows: M, width: H, weight: w.baseAddress!, eps: c.eps, workers: workers)
                 }
                 layer.wgu.withUnsafeBufferPointer { w in
-                    BLAS.gemmABt(m: M, n: 2 * F, k: H, a: h, lda: H, b: w.baseAddress!, ldb: H, beta: 0, c: gu, ldc: 2 * F)
+                    Kernels.gemmTiled(transB: true, m: M, n: 2 * F, k: H, a: h, lda: H, b: w.baseAddress!, ldb: H, beta: 0, c: gu, ldc: 2 * F, workers: workers)
                 }
                 lora(l, .gate, h, H, gu, 2 * F); lora(l, .up, h, H, gu + F, 2 * F)
                 Kernels.swiglu(gu, into: act, rows: M, ffn: F, workers: workers)
                 layer.wdown.withUnsafeBufferPointer { w in
-                    BLAS.gemmABt(m: M, n: H, k: F, a: act, lda: F, b: w.baseAddress!, ldb: F, beta: 1, c: x, ldc: H)
+                    Kernels.gemmTiled(transB: true, m: M, n: H, k: F, a: act, lda: F, b: w.baseAddress!, ldb: F, beta: 1, c: x, ldc: H, workers: workers)
                 }
                 lora(l, .down, act, F, x, H)
             }
@@ -159,15 +160,16 @@ extension LlamaModel {
     }
 
     /// `output += scale · (input Aᵀ) Bᵀ` for `rows` rows of target `t` of layer `l`, through `u`
-    /// (rows × rank); nothing when `t` is not adapted. Call inside `BLAS.withThreads`.
+    /// (rows × rank); nothing when `t` is not adapted.
     static func addLoRA(_ ad: LoRAAdapter, layer l: Int, _ t: LoRATarget, rows: Int, input: UnsafePointer<Float>, ldIn: Int,
-                        output: UnsafeMutablePointer<Float>, ldOut: Int, u: UnsafeMutablePointer<Float>) {
+                        output: UnsafeMutablePointer<Float>, ldOut: Int, u: UnsafeMutablePointer<Float>, workers: Int) {
         let i = l * 7 + t.slot, r = ad.config.rank, s = ad.dims[t.slot]
         guard !ad.a[i].isEmpty else { return }
         ad.a[i].withUnsafeBufferPointer { a in ad.b[i].withUnsafeBufferPointer { b in
-            BLAS.gemmABt(m: rows, n: r, k: s.input, a: input, lda: ldIn, b: a.baseAddress!, ldb: s.input, beta: 0, c: u, ldc: r)
-            BLAS.gemmABt(m: rows, n: s.output, k: r, alpha: Float(ad.config.scale), a: u, lda: r, b: b.baseAddress!, ldb: r,
-                         beta: 1, c: output, ldc: ldOut)
+            Kernels.gemmTiled(transB: true, m: rows, n: r, k: s.input, a: input, lda: ldIn, b: a.baseAddress!, ldb: s.input,
+                              beta: 0, c: u, ldc: r, workers: workers)
+            Kernels.gemmTiled(transB: true, m: rows, n: s.output, k: r, alpha: Float(ad.config.scale), a: u, lda: r,
+                              b: b.baseAddress!, ldb: r, beta: 1, c: output, ldc: ldOut, workers: workers)
         } }
     }
 
@@ -181,8 +183,8 @@ extension LlamaModel {
         let w = outputWeight ?? embedding
         scratch.h.withUnsafeBufferPointer { h in scratch.logits.withUnsafeMutableBufferPointer { out in
             w.withUnsafeBufferPointer { wb in
-                BLAS.gemmABt(m: M, n: V, k: H, a: h.baseAddress! + first * H, lda: H, b: wb.baseAddress!, ldb: H,
-                             beta: 0, c: out.baseAddress!, ldc: V)
+                Kernels.gemmTiled(transB: true, m: M, n: V, k: H, a: h.baseAddress! + first * H, lda: H, b: wb.baseAddress!, ldb: H,
+                                  beta: 0, c: out.baseAddress!, ldc: V, workers: max(1, threads), columns: true)
             }
         } }
     }
@@ -193,16 +195,14 @@ extension LlamaModel {
     public func logits(_ sequences: [[Int32]]) -> [Float] {
         let V = config.vocab
         var out: [Float] = []
-        BLAS.withThreads(threads) {
-            var scratch = LlamaScratch()
-            for s in sequences where !s.isEmpty {
-                var cache = KVCache(layers: config.layers, kvDim: config.kvDim, slots: 1, capacity: s.count)
-                var rows = ForwardRows()
-                for (p, t) in s.enumerated() { rows.append(token: t, slot: 0, position: Int32(p)) }
-                forward(rows, cache: &cache, scratch: &scratch)
-                logits(rows: s.count, scratch: &scratch)
-                out.append(contentsOf: scratch.logits[0..<(s.count * V)])
-            }
+        var scratch = LlamaScratch()
+        for s in sequences where !s.isEmpty {
+            var cache = KVCache(layers: config.layers, kvDim: config.kvDim, slots: 1, capacity: s.count)
+            var rows = ForwardRows()
+            for (p, t) in s.enumerated() { rows.append(token: t, slot: 0, position: Int32(p)) }
+            forward(rows, cache: &cache, scratch: &scratch)
+            logits(rows: s.count, scratch: &scratch)
+            out.append(contentsOf: scratch.logits[0..<(s.count * V)])
         }
         return out
     }

@@ -30,7 +30,7 @@ extension LlamaModel {
         guard n > 0 else { return [] }
         let V = config.vocab, eos = tokenizer.eosID ?? -1
         var results = [[Int32]](repeating: [], count: n)
-        try BLAS.withThreads(threads) {
+        do {
             var scratch = LlamaScratch()
             // The shared prompt, once: its keys and values, and the logits after it.
             var prefix = KVCache(layers: config.layers, kvDim: config.kvDim, slots: 0, capacity: 0)
@@ -104,7 +104,7 @@ extension LlamaModel {
     public func logprobs(_ sequences: [[Int32]], maxBatchTokens: Int = 2048) -> [(logprob: Double, tokens: Int)] {
         let V = config.vocab
         var out = [(logprob: Double, tokens: Int)](repeating: (0, 0), count: sequences.count)
-        BLAS.withThreads(threads) {
+        do {
             var scratch = LlamaScratch()
             var i = 0
             while i < sequences.count {

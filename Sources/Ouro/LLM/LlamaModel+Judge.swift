@@ -96,7 +96,7 @@ extension LlamaModel {
         let V = config.vocab
         var out: [JudgeScore] = []
         out.reserveCapacity(texts.count)
-        try BLAS.withThreads(threads) {
+        do {
             var scratch = LlamaScratch()
             for text in texts {
                 try Interruption.check()   // Ctrl-C, between texts

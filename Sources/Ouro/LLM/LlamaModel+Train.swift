@@ -141,10 +141,8 @@ extension LlamaModel {
         let tokens = seqs.reduce(0) { $0 + $1.lossTokens }
         guard tokens > 0 else { throw LLMError.invalidInput("the examples have no completion token to score") }
         let state = LoRATrainState(adapter.padded(to: config.layers))
-        let sum = BLAS.withThreads(1) {
-            accumulateGradients(seqs, state: state, denominator: Float(tokens), workspace: TrainWorkspace(budget: Self.activationBudget),
-                                workers: threads)
-        }
+        let sum = accumulateGradients(seqs, state: state, denominator: Float(tokens),
+                                      workspace: TrainWorkspace(budget: Self.activationBudget), workers: threads)
         let g = LoRAAdapter(config: state.config, layers: state.layers, dims: state.dims, baseModel: state.baseModel,
                             a: state.ga.map { $0?.array ?? [] }, b: state.gb.map { $0?.array ?? [] })
         return (sum / Double(tokens), g)
@@ -186,15 +184,13 @@ extension LlamaModel {
                     order[(m * o.batchSize)..<min(seqs.count, (m + 1) * o.batchSize)].map { seqs[$0] }
                 }
                 let lr = o.learningRate * AdamW.linearSchedule(step: step, total: total, warmup: o.warmupSteps)
-                let loss = BLAS.withThreads(1) { () -> Double in
-                    let tokens = batches.reduce(0) { $0 + $1.reduce(0) { $0 + $1.lossTokens } }
-                    state.zeroGrads()
-                    var sum = 0.0
-                    for b in batches { sum += accumulateGradients(b, state: state, denominator: Float(max(1, tokens)), workspace: ws, workers: threads) }
-                    if o.maxGradNorm > 0 { Self.clip(state.grads, maxNorm: o.maxGradNorm) }
-                    opt.update(state.params, state.grads, learningRate: lr)
-                    return sum / Double(max(1, tokens))
-                }
+                let tokens = batches.reduce(0) { $0 + $1.reduce(0) { $0 + $1.lossTokens } }
+                state.zeroGrads()
+                var sum = 0.0
+                for b in batches { sum += accumulateGradients(b, state: state, denominator: Float(max(1, tokens)), workspace: ws, workers: threads) }
+                if o.maxGradNorm > 0 { Self.clip(state.grads, maxNorm: o.maxGradNorm) }
+                opt.update(state.params, state.grads, learningRate: lr)
+                let loss = sum / Double(max(1, tokens))
                 losses.append(loss)
                 step += 1
                 progress?(TrainingProgress(step: step, steps: total, loss: loss, learningRate: lr))
@@ -255,8 +251,8 @@ extension LlamaModel {
     /// Adds the gradients of `Σ cross-entropy / denominator` over `batch`'s loss tokens to
     /// `state`'s gradients; returns the sum of the cross-entropies. Gradient checkpointing: only
     /// each layer's input is kept, and the activations of the last layers that fit `ws`'s budget; the
-    /// others are recomputed one layer at a time in the backward pass. Call
-    /// inside `BLAS.withThreads(1)`. The result does not depend on how many layers `ws` keeps.
+    /// others are recomputed one layer at a time in the backward pass. The result does not depend on how
+    /// many layers `ws` keeps, nor on `workers`.
     func accumulateGradients(_ batch: [TrainSequence], state: LoRATrainState, denominator: Float,
                              workspace ws: TrainWorkspace, workers: Int) -> Double {
         let (layout, tokens, positions, targets) = pack(batch)

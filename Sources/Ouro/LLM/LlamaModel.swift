@@ -39,7 +39,7 @@ public final class LlamaModel: @unchecked Sendable {
     public let path: String
     /// Seconds the load took (mapping, parsing, dequantizing).
     public let loadSeconds: Double
-    /// Threads for the row-parallel kernels and OpenBLAS. Results do not depend on it.
+    /// Threads for the row-parallel kernels and the tiled matrix products. Results do not depend on it.
     public var threads: Int = 1
 
     let embedding: [Float]             // vocab × hidden

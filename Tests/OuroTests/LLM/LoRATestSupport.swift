@@ -61,9 +61,8 @@ enum TinyLlama {
                                  budget: Int = LlamaModel.activationBudget) -> (loss: Double, ga: [[Float]], gb: [[Float]]) {
         let state = LoRATrainState(adapter)
         let tokens = seqs.reduce(0) { $0 + $1.lossTokens }
-        let sum = BLAS.withThreads(1) {
-            m.accumulateGradients(seqs, state: state, denominator: Float(tokens), workspace: TrainWorkspace(budget: budget), workers: workers)
-        }
+        let sum = m.accumulateGradients(seqs, state: state, denominator: Float(tokens), workspace: TrainWorkspace(budget: budget),
+                                        workers: workers)
         return (sum / Double(tokens), state.ga.map { $0?.array ?? [] }, state.gb.map { $0?.array ?? [] })
     }
 }
