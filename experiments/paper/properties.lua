@@ -18,14 +18,18 @@
 --
 -- With --set model=llm the model is SmolLM2-135M-Instruct given a fresh rank-16 LoRA every generation
 -- (the study's recipe, stdlib/study.lua), prompted "Generate a short text." (a cluster mixes domains).
--- The quick grid — k = 14 clusters (≥ 9 needed for 7 properties), ratio 1/4, 1 seed, 6 generations,
--- 32 training documents and 32 samples a generation — fits in about 40 minutes on 2 cores; with so
--- few clusters the regression can only show large effects.
+-- The quick grid — k = 14 clusters (≥ 9 needed for 7 properties), ratio 1/4, 2 seeds, 6 generations,
+-- 20 training documents and 20 samples of ≤ 48 tokens a generation, the LLM judge (judge_quality, the
+-- quality target) on 4 of them — fits in under an hour on 2 cores; with so few clusters the regression
+-- can only show large effects, and the second seed halves the noise of each cluster's shift.
 local study = require("study")   -- the protocol the paper files share (stdlib/study.lua)
-local P = study.params({ k = { 100, 24 }, generations = { 12, 7 }, train_size = 50, eval_size = 50, min = 60 },
-                       { k = 14, generations = 6, train_size = 32, eval_size = 32 })
+local P = study.params({ k = { 100, 24 }, generations = { 12, 7 }, seeds = 1, train_size = 50, eval_size = 50, min = 60 },
+                       { k = 14, generations = 6, seeds = 2, train_size = 20, eval_size = 20, judge_n = 4, max_new_tokens = 48 })
 local K, G, T, EVAL, MIN = P.k, P.generations, P.train_size, P.eval_size, P.min
 local ratios = P.model == "llm" and { 1 / 4 } or { 1 / 8, 1 / 4 }
+-- With the LLM the n-gram quality proxy (0 on LLM text) gives way to the LLM judge (study.metrics).
+local METRICS = study.metrics{ "semantic_diversity", "lexical_diversity", "quality" }
+local QUALITY = METRICS[#METRICS]
 
 local clean = study.clean
 local parts = {}
@@ -53,7 +57,7 @@ local function after(r)
 
   local last = math.min(5, G - 1)
   for j, ratio in ipairs(ratios) do
-    for _, target in ipairs{ "semantic_diversity", "quality" } do
+    for _, target in ipairs{ "semantic_diversity", QUALITY } do
       local y, x = {}, {}
       for _, n in ipairs(NAMES) do x[n] = {} end
       for i = 1, #clusters do
@@ -80,6 +84,11 @@ local function after(r)
       ::continue::
     end
   end
+  if P.model == "llm" then
+    for _, i in ipairs{ 1, #clusters } do
+      study.examples(r, (i - 1) * #ratios + 1, G - 1, 3, ("cluster %d, ratio %s"):format(i, study.ratio_label(ratios[1])))
+    end
+  end
   print("\nreport: " .. r:report())
 end
 
@@ -92,9 +101,10 @@ study.experiment {   -- fresh finetune (0.8), accumulate, T 1.5 / min_p 0.2
   train_size = T,
   synthetic_ratio = ratios[1],
   fresh_human = false,                  -- clusters are small: a fixed human slice
-  metrics = { "semantic_diversity", "lexical_diversity", "quality" },
+  sampling = { temperature = 1.5, min_p = 0.2, max_new_tokens = P.max_new_tokens or 60 },
+  metrics = METRICS,
   eval_size = EVAL,
-  seeds = { 1 },
+  seeds = P.seeds,
   grid = { human = clusters, synthetic_ratio = ratios },   -- cell = (cluster − 1) · 2 + ratio index
   after = after,
 }
