@@ -85,10 +85,9 @@ public enum LLMBench {
             result = try ChildProcess.run(python, [peer, path, tmp, String(threads), String(n), String(new), prompt],
                                           environment: ["HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"])
         } catch { return lines.joined(separator: "\n") + "\nbench llm: cannot run \(python): \(error)" }
-        guard result.status == 0, let last = result.output.split(separator: "\n").last,
-              let r = try? JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Double],
+        guard result.status == 0, let r = peerNumbers(result.output),
               let gs = r["gen_seconds"], let gt = r["gen_tokens"], let ps = r["ppl_seconds"], let pt = r["ppl_tokens"] else {
-            return lines.joined(separator: "\n") + "\nbench llm: the Python peer failed (exit \(result.status))"
+            return lines.joined(separator: "\n") + "\nbench llm: the Python peer failed (exit \(result.status), or no JSON result line)"
         }
         lines.insert(row("sample \(n)×\(new) T1.5 min_p 0.2", "transformers", gs, gt / gs, String(format: "%.2f  (ouro %.2f×)", (gt / gs) / genRate, genRate / (gt / gs))), at: 4)
         lines.insert(row("perplexity \(texts.count) tweets", "transformers", ps, pt / ps, String(format: "%.2f  (ouro %.2f×)", (pt / ps) / pplRate, pplRate / (pt / ps))), at: 6)
@@ -153,13 +152,24 @@ public enum LLMBench {
                                                    "--seq", String(seq), "--steps", String(steps)],
                                           environment: ["HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"])
         } catch { return lines.joined(separator: "\n") + "\nbench llm --train: cannot run \(python): \(error)" }
-        guard result.status == 0, let last = result.output.split(separator: "\n").last,
-              let r = try? JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Double], let peerRate = r["tokens_per_s"] else {
-            return lines.joined(separator: "\n") + "\nbench llm --train: the Python peer failed (exit \(result.status))"
+        guard result.status == 0, let r = peerNumbers(result.output), let peerRate = r["tokens_per_s"] else {
+            return lines.joined(separator: "\n") + "\nbench llm --train: the Python peer failed (exit \(result.status), or no JSON result line)"
         }
         lines.append(String(format: "torch + peft: %.1f tokens/s, peak RSS %.0f MB; ouro is %.2f× the peer in tokens/s (%.2f× counting the rows it computed: the peer has no shared prompt)",
                             peerRate, r["peak_mb"] ?? .nan, rate / peerRate, Double(rows) / secs / peerRate))
         return lines.joined(separator: "\n")
+    }
+
+    /// The numeric fields of the last JSON object line a peer printed (its other fields — names, flags,
+    /// loss lists — and any warning lines after it are skipped); nil when there is none.
+    static func peerNumbers(_ output: String) -> [String: Double]? {
+        for line in output.split(separator: "\n").reversed() where line.hasPrefix("{") {
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            var numbers: [String: Double] = [:]
+            for (k, v) in o { if let n = v as? NSNumber, !(v is Bool) { numbers[k] = n.doubleValue } }
+            return numbers
+        }
+        return nil
     }
 
     /// OpenBLAS single-precision GEMM throughput on a 1024 × 1024 × 1024 product (best of 5).
