@@ -297,3 +297,25 @@ extension ExperimentSpecReader {
         return spec
     }
 }
+
+extension ExperimentSpecReader {
+    /// A flat JSON object of scalar values (keys sorted).
+    static func jsonObject(_ params: [String: LuaValue]) -> String {
+        let r = ExperimentSpecReader.jsonString
+        var parts: [String] = []
+        for k in params.keys.sorted() {
+            let v: String
+            switch params[k]! {
+            case .integer(let i): v = String(i)
+            case .number(let d): v = d.isFinite ? String(d) : "null"
+            case .boolean(let b): v = String(b)
+            case .string(let s): v = r(s)
+            case .object(let d as Dataset) where d.name != nil: v = r(d.name!)   // legends read "human = tweets"
+            case .object(let o): v = r(String(describing: o))
+            default: v = r(params[k]!.typeName)
+            }
+            parts.append("\(r(k)): \(v)")
+        }
+        return "{" + parts.joined(separator: ", ") + "}"
+    }
+}
