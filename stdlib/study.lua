@@ -145,9 +145,12 @@ end
 --- The shift of `metric` in `cell` as a table entry: the ratio (mean of the last `last` generations ÷
 --- generation 0) with 3 decimals and the half-width of its 95% confidence interval over the seeds;
 --- for positivity, near 0, the signed difference instead.
+--- The half-width of a 95% confidence interval as a table entry ("±0.123"); "" when there is none (NaN: one seed).
+function study.ci(x) return x == x and ("±%.3f"):format(x) or "" end
+
 function study.shift(r, metric, cell, last)
   local s = r:shift(metric, { cell = cell, last = last })
-  local function ci(x) return x == x and ("±%.3f"):format(x) or "" end
+  local ci = study.ci
   if metric == "positivity" then return ("%+.3f%s"):format(s.difference, ci(s.difference_ci95)) end
   return ("%.3f%s"):format(s.ratio, ci(s.ratio_ci95))
 end

@@ -52,21 +52,19 @@ local function after(r)
   print("(± the half-width of the 95% confidence interval over the seeds, where there is more than one)")
   print("\n| D/R mix | human | g0 | last " .. last .. " g | last − g0 | change vs human | verdict |")
   print("|---|---|---|---|---|---|---|")
-  local function ci(x) return x == x and ("±%.3f"):format(x) or "" end
   for cell, mix in ipairs(mixes) do
     local human = clf:lean(mix)
     local series = r:series("lean", { cell = cell })
-    local g0, tail, k = series[1].mean, 0, 0
-    for i = #series - last + 1, #series do tail = tail + series[i].mean; k = k + 1 end
-    tail = tail / k
-    local s = r:shift("lean", { cell = cell, last = last })
+    local s = r:shift("lean", { cell = cell, last = last })   -- s.difference = mean of the last generations − g0
+    local g0 = series[1].mean
+    local tail = g0 + s.difference
     local verdict
     if math.abs(tail - human) < 0.02 then verdict = "unchanged (±0.02)"
     elseif human * tail < 0 and math.abs(tail) > 0.02 then verdict = "inversion"
     elseif math.abs(tail) > math.abs(human) then verdict = "amplification"
     else verdict = "reduction" end
-    print(("| %s | %+.3f | %+.3f%s | %+.3f | %+.3f%s | %+.3f | %s |"):format(names[cell], human, g0, ci(series[1].ci95), tail,
-      s.difference, ci(s.difference_ci95), tail - human, verdict))
+    print(("| %s | %+.3f | %+.3f%s | %+.3f | %+.3f%s | %+.3f | %s |"):format(names[cell], human, g0, study.ci(series[1].ci95), tail,
+      s.difference, study.ci(s.difference_ci95), tail - human, verdict))
   end
   print("\nper generation (cell = mix):")
   for cell = 1, #mixes do

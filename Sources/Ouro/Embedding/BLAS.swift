@@ -73,12 +73,10 @@ enum BLAS {
         var lwork: Int32 = -1
         var query = [Double](repeating: 0, count: 1)
         pin()
-        do {
-            dsyev_(&jobz, &uplo, &nn, &a, &lda, &w, &query, &lwork, &info, 1, 1)
-            lwork = Int32(max(query[0], Double(3 * n)))
-            var work = [Double](repeating: 0, count: Int(lwork))
-            dsyev_(&jobz, &uplo, &nn, &a, &lda, &w, &work, &lwork, &info, 1, 1)
-        }
+        dsyev_(&jobz, &uplo, &nn, &a, &lda, &w, &query, &lwork, &info, 1, 1)
+        lwork = Int32(max(query[0], Double(3 * n)))
+        var work = [Double](repeating: 0, count: Int(lwork))
+        dsyev_(&jobz, &uplo, &nn, &a, &lda, &w, &work, &lwork, &info, 1, 1)
         guard info == 0 else { throw EmbeddingError.invalidInput("symmetric eigen-decomposition failed (dsyev info \(info))") }
         return (w, vectors ? a : [])
     }

@@ -147,18 +147,16 @@ public final class SentenceEncoder: @unchecked Sendable {
         let batches = stride(from: 0, to: n, by: step).map { Array(order[$0..<min(n, $0 + step)]) }
         // Workers take batches in turn (batch b to worker b mod workers); each writes only its texts' rows.
         let workers = min(max(1, threads), batches.count)
-        do {
-            out.withUnsafeMutableBufferPointer { ob in
-                let o = UncheckedSendable(ob.baseAddress!)
-                Kernels.parallel(workers, workers: workers) { range in
-                    for w in range {
-                        var scratch = Scratch()
-                        for b in stride(from: w, to: batches.count, by: workers) where !Interruption.isRequested {
-                            let batch = batches[b]
-                            let pooled = forward(batch.map { tokenIDs[$0] }, scratch: &scratch)
-                            for (k, i) in batch.enumerated() {
-                                for j in 0..<H { o.value[i * H + j] = pooled[k * H + j] }
-                            }
+        out.withUnsafeMutableBufferPointer { ob in
+            let o = UncheckedSendable(ob.baseAddress!)
+            Kernels.parallel(workers, workers: workers) { range in
+                for w in range {
+                    var scratch = Scratch()
+                    for b in stride(from: w, to: batches.count, by: workers) where !Interruption.isRequested {
+                        let batch = batches[b]
+                        let pooled = forward(batch.map { tokenIDs[$0] }, scratch: &scratch)
+                        for (k, i) in batch.enumerated() {
+                            for j in 0..<H { o.value[i * H + j] = pooled[k * H + j] }
                         }
                     }
                 }

@@ -95,7 +95,6 @@ extension Kernels {
         } }
     }
 
-    /// `Σ a[j]·b[j]` in a fixed order: 16 lanes over chunks of 16, then the lanes summed (a scalar tail).
     /// The largest logit of a row and Σ exp(logit − max) in double precision: the softmax's
     /// denominator, shared by log-probabilities (`logprobs`) and the judge's digit probabilities.
     static func softmaxDenominator(_ row: UnsafePointer<Float>, count: Int) -> (max: Float, sum: Double) {
@@ -106,6 +105,7 @@ extension Kernels {
         return (mx, z)
     }
 
+    /// `Σ a[j]·b[j]` in a fixed order: 16 lanes over chunks of 16, then the lanes summed (a scalar tail).
     @inline(__always) static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = SIMD16<Float>()
         let chunks = n / 16

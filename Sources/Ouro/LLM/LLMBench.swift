@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Prints, for Ouro and the peer: batched sampling tokens/s (`--n` sequences × `--new` tokens at
 /// temperature 1.5, min_p 0.2, the study's setup), perplexity-scoring tokens/s (the first `--ppl`
-/// tweets), their ratios; the sgemm GFLOPS of OpenBLAS on a 1024³ product on the same threads (`Kernels.gemmTiled`, as the model runs its products) and
-/// the share of that limit the sampling reaches (tokens/s × 2 · parameters); peak resident memory and
+/// tweets), their ratios; the sgemm GFLOPS of a 1024³ product on the same threads (tiled as the model's
+/// products are) and the share of that limit the sampling reaches (tokens/s × 2 · parameters); peak resident memory and
 /// load time.
 public enum LLMBench {
     /// Options: `--model PATH` (default the catalog's SmolLM2 under `--data DIR`, default `data`),
@@ -172,7 +172,8 @@ public enum LLMBench {
         return nil
     }
 
-    /// OpenBLAS single-precision GEMM throughput on a 1024 × 1024 × 1024 product (best of 5).
+    /// Single-precision GEMM throughput of `Kernels.gemmTiled` on a 1024 × 1024 × 1024 product on
+    /// `threads` workers (best of 6).
     static func sgemmGFLOPS(threads: Int) -> Double {
         let s = 1024
         let a = [Float](repeating: 0.5, count: s * s), b = [Float](repeating: 0.25, count: s * s)

@@ -96,51 +96,49 @@ extension LlamaModel {
         let V = config.vocab
         var out: [JudgeScore] = []
         out.reserveCapacity(texts.count)
-        do {
-            var scratch = LlamaScratch()
-            for text in texts {
-                try Interruption.check()   // Ctrl-C, between texts
-                let prompt = tokenizer.encode(chat.render(user: judge.rubric.replacingOccurrences(of: "{text}", with: text))
-                                              + judge.answerPrefix)
-                guard prompt.count + 4 + judge.scale.description.count <= config.contextLength else {
-                    throw LLMError.invalidInput("a judge prompt of \(prompt.count) tokens exceeds the model's context of \(config.contextLength)")
-                }
-                let P = prompt.count
-                var prefix = KVCache(layers: config.layers, kvDim: config.kvDim, slots: 0, capacity: 0)
-                var prows = ForwardRows()
-                for (p, t) in prompt.enumerated() { prows.append(token: t, slot: -1, position: Int32(p)) }
-                forward(prows, cache: &prefix, scratch: &scratch)
-                logits(rows: 1, first: P - 1, scratch: &scratch)
-                var next: [String: [Double]] = ["": Self.digitProbabilities(scratch.logits, row: 0, vocab: V, digits: digit)]
-                var cache = KVCache(sharingPrefixOf: prefix, slots: leaves.count, capacity: tokens.map(\.count).max()!)
-                var rows = ForwardRows()
-                for (slot, ds) in tokens.enumerated() {
-                    for (k, t) in ds.enumerated() { rows.append(token: t, slot: Int32(slot), position: Int32(P + k)) }
-                }
-                forward(rows, cache: &cache, scratch: &scratch)
-                let chunk = 256
-                var r0 = 0
-                while r0 < rows.count {
-                    let m = min(chunk, rows.count - r0)
-                    logits(rows: m, first: r0, scratch: &scratch)
-                    for (node, r) in rowOf where r >= r0 && r < r0 + m {
-                        next[node] = Self.digitProbabilities(scratch.logits, row: r - r0, vocab: V, digits: digit)
-                    }
-                    r0 += m
-                }
-                // P(n) = Π P(digit | prefix) · P(stop | n).
-                var mass = 0.0, weighted = 0.0
-                for (n, s) in numbers.enumerated() {
-                    var p = 1.0, prefix = ""
-                    for ch in s {
-                        p *= next[prefix]![Int(String(ch))!]
-                        prefix.append(ch)
-                    }
-                    p *= next[s]![10]
-                    mass += p; weighted += Double(n) * p
-                }
-                out.append(JudgeScore(expected: mass > 0 ? weighted / mass : .nan, numberMass: mass))
+        var scratch = LlamaScratch()
+        for text in texts {
+            try Interruption.check()   // Ctrl-C, between texts
+            let prompt = tokenizer.encode(chat.render(user: judge.rubric.replacingOccurrences(of: "{text}", with: text))
+                                          + judge.answerPrefix)
+            guard prompt.count + 4 + judge.scale.description.count <= config.contextLength else {
+                throw LLMError.invalidInput("a judge prompt of \(prompt.count) tokens exceeds the model's context of \(config.contextLength)")
             }
+            let P = prompt.count
+            var prefix = KVCache(layers: config.layers, kvDim: config.kvDim, slots: 0, capacity: 0)
+            var prows = ForwardRows()
+            for (p, t) in prompt.enumerated() { prows.append(token: t, slot: -1, position: Int32(p)) }
+            forward(prows, cache: &prefix, scratch: &scratch)
+            logits(rows: 1, first: P - 1, scratch: &scratch)
+            var next: [String: [Double]] = ["": Self.digitProbabilities(scratch.logits, row: 0, vocab: V, digits: digit)]
+            var cache = KVCache(sharingPrefixOf: prefix, slots: leaves.count, capacity: tokens.map(\.count).max()!)
+            var rows = ForwardRows()
+            for (slot, ds) in tokens.enumerated() {
+                for (k, t) in ds.enumerated() { rows.append(token: t, slot: Int32(slot), position: Int32(P + k)) }
+            }
+            forward(rows, cache: &cache, scratch: &scratch)
+            let chunk = 256
+            var r0 = 0
+            while r0 < rows.count {
+                let m = min(chunk, rows.count - r0)
+                logits(rows: m, first: r0, scratch: &scratch)
+                for (node, r) in rowOf where r >= r0 && r < r0 + m {
+                    next[node] = Self.digitProbabilities(scratch.logits, row: r - r0, vocab: V, digits: digit)
+                }
+                r0 += m
+            }
+            // P(n) = Π P(digit | prefix) · P(stop | n).
+            var mass = 0.0, weighted = 0.0
+            for (n, s) in numbers.enumerated() {
+                var p = 1.0, prefix = ""
+                for ch in s {
+                    p *= next[prefix]![Int(String(ch))!]
+                    prefix.append(ch)
+                }
+                p *= next[s]![10]
+                mass += p; weighted += Double(n) * p
+            }
+            out.append(JudgeScore(expected: mass > 0 ? weighted / mass : .nan, numberMass: mass))
         }
         return out
     }
