@@ -48,19 +48,22 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The benchmarks: Ouro's side of each speed target, timed against a peer in the same run
+        // (the peers' Python halves live in scripts/bench/). Only the CLI links it.
+        .target(name: "OuroBench", dependencies: ["Ouro"]),
         // The bridge: Lua state, conversion, userdata, sandbox, limits, the `ouro` module, the REPL engine.
         .target(name: "OuroLua", dependencies: ["CLua", "Ouro"]),
         // The thin command-line tool.
         .executableTarget(
             name: "ouro",
             dependencies: [
-                "Ouro", "OuroLua", "CEdit",
+                "Ouro", "OuroLua", "OuroBench", "CEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // MARK: - Tests
-        .testTarget(name: "OuroTests", dependencies: ["Ouro", .product(name: "ZIPFoundation", package: "ZIPFoundation")], path: "Tests/OuroTests"),
+        .testTarget(name: "OuroTests", dependencies: ["Ouro", "OuroBench", .product(name: "ZIPFoundation", package: "ZIPFoundation")], path: "Tests/OuroTests"),
         .testTarget(name: "OuroLuaTests", dependencies: ["OuroLua", "Ouro", "CLua", "ouro"], path: "Tests/OuroLuaTests"),
     ]
 )

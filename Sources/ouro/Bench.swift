@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ouro
+import OuroBench
 import OuroLua
 
 struct Bench: ParsableCommand {
@@ -73,10 +74,16 @@ struct MetricsBenchCommand: ParsableCommand {
         commandName: "metrics",
         abstract: "Self-BLEU and VADER versus sacreBLEU and vaderSentiment in the same run (scripts/bench/metrics.sh).")
 
-    @Argument(parsing: .captureForPassthrough, help: "--texts FILE [--n 1000] [--lexicon DIR] [--python PATH]")
-    var arguments: [String] = []
+    @Option(help: "One text per line (VADER scores them all, Self-BLEU the first --n).") var texts: String
+    @Option(help: "Texts for Self-BLEU.") var n = 1000
+    @Option(help: "VADER's lexicon folder (VADER is not timed without it).") var lexicon: String?
+    @Option(help: "A Python with sacrebleu 2.5.1 and vaderSentiment 3.3.2: the peer.") var python: String?
 
-    func run() throws { print(MetricsBench.run(arguments: arguments)) }
+    func run() throws {
+        var o = MetricsBench.Options(texts: texts)
+        o.n = n; o.lexicon = lexicon; o.python = python
+        print(try MetricsBench.run(o))
+    }
 }
 
 struct LoopBenchCommand: ParsableCommand {
@@ -92,49 +99,9 @@ struct LoopBenchCommand: ParsableCommand {
     @Flag(help: "Sample with temperature 1.5 and min_p 0.2 (the reference study) instead of plain sampling.") var study = false
 
     func run() throws {
-        var path = data
-        let folder = OuroPaths.data()
-        if DataFormat.infer(path: data) == nil {
-            path = (folder as NSString).appendingPathComponent(data + ".jsonl")
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw ValidationError("data set '\(data)' is not built; run `ouro data` first (or pass --data FILE)")
-            }
-        }
-        let human = try Dataset.load(path)
-        // The registry an experiment has, without the embedding metrics.
-        let registry = MetricRegistry.standard()
-        registry.attachDataFolder(folder, embeddings: nil)
-        let names = metrics == "all" ? registry.infos.filter { $0.kind == .text }.map(\.name)
-                                     : metrics.split(separator: ",").map(String.init)
-        var params = GenerationParams()
-        params.maxNewTokens = 60
-        if study { params.temperature = 1.5; params.minP = 0.2 }
-        // A pool larger than one training set, so the run has held-out human documents (ppl_human).
-        let report = try LoopBench.run(
-            human: human, model: { NGramLoopModel(try NGramModel(order: 3)) }, sampling: params,
-            metrics: registry.textLoopMetrics(names),
-            generations: generations, documents: min(documents, max(human.count - 250, 1)))
-        print(report.table)
-        print("metrics: " + names.joined(separator: ", "))
-        let g = Double(max(report.generations, 1))
-        let perGen = report.metrics / g, rest = (report.total - report.metrics) / g
-        print(String(format: "metrics %.1f ms per generation = %.1f%% of a generation without its metrics (%.1f ms: fit, generate, store, loop)",
-                     1000 * perGen, 100 * perGen / max(rest, 1e-12), 1000 * rest))
-        guard metrics == "all" else { return }
-        // A generation of the study computes semantic diversity on its evaluation sample too: time it
-        // on 250 generated-size texts (the human data's first 250) with a fresh embedding cache.
-        let cache = EmbeddingCache(dataFolder: folder)
-        registry.registerEmbeddingMetrics(cache: cache)
-        let sample = EvaluationSet(human.select(Array(0..<min(250, human.count))))
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        guard (try? registry.compute(["semantic_diversity"], on: sample)) != nil else {
-            print("semantic_diversity not timed: the MiniLM model is not in \(folder) (run `ouro data`)")
-            return
-        }
-        let semantic = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        let study = rest + perGen + semantic
-        print(String(format: "semantic_diversity on 250 texts: %.1f ms; a study generation (the above + it): %.1f ms", 1000 * semantic, 1000 * study))
-        print(String(format: "non-embedding metrics' share of a study generation: %.2f%% (target < 1%%)", 100 * perGen / study))
+        var o = LoopBench.Options(dataFolder: OuroPaths.data())
+        o.data = data; o.generations = generations; o.documents = documents; o.metrics = metrics; o.study = study
+        print(try LoopBench.study(o))
     }
 }
 
@@ -143,10 +110,20 @@ struct EmbedBenchCommand: ParsableCommand {
         commandName: "embed",
         abstract: "MiniLM texts per second versus sentence-transformers on CPU, same texts and threads (scripts/bench/embed.sh).")
 
-    @Argument(parsing: .captureForPassthrough, help: "Options passed to EmbedBench (see scripts/bench/embed.sh).")
-    var arguments: [String] = []
+    @Option(help: "One text per line; the first --n are embedded.") var texts: String
+    @Option(help: "Texts.") var n = 1000
+    @Option(help: "A MiniLM folder (default: models/minilm in --data).") var model: String?
+    @Option(help: "The data folder.") var data = "data"
+    @Option(help: "Threads (default: every core).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Texts per batch.") var batch = 64
+    @Option(help: "Ouro's runs after a warm-up (the fastest counts).") var reps = 3
+    @Option(help: "A Python with the pinned sentence-transformers: the peer.") var python: String?
 
-    func run() throws { print(EmbedBench.run(arguments: arguments)) }
+    func run() throws {
+        var o = EmbedBench.Options(texts: texts)
+        o.n = n; o.model = model; o.dataFolder = data; o.threads = threads; o.batch = batch; o.reps = reps; o.python = python
+        print(try EmbedBench.run(o))
+    }
 }
 
 struct LLMBenchCommand: ParsableCommand {
@@ -154,8 +131,27 @@ struct LLMBenchCommand: ParsableCommand {
         commandName: "llm",
         abstract: "SmolLM2 sampling and perplexity tokens/s versus transformers on CPU, same threads (scripts/bench/llm.sh).")
 
-    @Argument(parsing: .captureForPassthrough, help: "Options passed to LLMBench (see scripts/bench/llm.sh).")
-    var arguments: [String] = []
+    @Flag(help: "Time LoRA fine-tuning (--batch, --seq, --steps, --rank) instead of sampling and perplexity.") var train = false
+    @Option(help: "A GGUF file (default: the catalog's SmolLM2 in --data).") var model: String?
+    @Option(help: "The data folder.") var data = "data"
+    @Option(help: "JSON lines with \"text\": the first --ppl are scored for perplexity.") var texts: String?
+    @Option(help: "Sequences sampled.") var n = 250
+    @Option(help: "New tokens per sequence.") var new = 60
+    @Option(help: "Texts scored for perplexity.") var ppl = 500
+    @Option(help: "Threads (default: every core).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Seed.") var seed: UInt64 = 1
+    @Option(help: "Sample and score through a fresh LoRA adapter of this rank.") var lora: Int?
+    @Option(help: "--train: sequences per optimizer step.") var batch = 16
+    @Option(help: "--train: tokens per sequence.") var seq = 256
+    @Option(help: "--train: optimizer steps.") var steps = 2
+    @Option(help: "--train: LoRA rank (all seven projections).") var rank = 16
+    @Option(help: "A Python with the pinned torch/transformers/peft: the peer (with --peer).") var python: String?
+    @Option(help: "The peer script (scripts/bench/llm_peer.py, or lora_peer.py with --train).") var peer: String?
 
-    func run() throws { print(LLMBench.run(arguments: arguments)) }
+    func run() throws {
+        var o = LLMBench.Options()
+        o.model = model; o.dataFolder = data; o.texts = texts; o.n = n; o.new = new; o.ppl = ppl; o.threads = threads
+        o.seed = seed; o.lora = lora; o.batch = batch; o.seq = seq; o.steps = steps; o.rank = rank; o.python = python; o.peer = peer
+        print(try train ? LLMBench.train(o) : LLMBench.run(o))
+    }
 }

@@ -60,6 +60,23 @@ final class CommandLineTests: XCTestCase {
         XCTAssert(err.contains("stdin:1: bad"), err)
     }
 
+    /// The bench commands' options are parsed by ArgumentParser (a typo is refused, not ignored) and
+    /// an unreadable input is a clear error with exit 2 before anything is timed.
+    func testBenchOptionsAreParsedAndBadInputExitsTwo() throws {
+        for sub in ["llm", "embed", "metrics", "loop"] {
+            let r = try TestSupport.runOuro(["bench", sub] + (sub == "loop" ? [] : ["--texts", "t.txt"]) + ["--thredas", "2"])
+            XCTAssertEqual(r.0, 2, sub); XCTAssert(r.2.contains("--thredas"), "\(sub): \(r.2)")
+        }
+        for sub in ["embed", "metrics"] {
+            let r = try TestSupport.runOuro(["bench", sub, "--texts", "/nonexistent/texts.txt"])
+            XCTAssertEqual(r.0, 2, sub); XCTAssert(r.2.contains("cannot read /nonexistent/texts.txt"), "\(sub): \(r.2)")
+        }
+        var r = try TestSupport.runOuro(["bench", "llm", "--threads", "two"])
+        XCTAssertEqual(r.0, 2); XCTAssert(r.2.contains("two"), r.2)
+        r = try TestSupport.runOuro(["bench", "loop", "--data", "no_such_set"], data: TestSupport.tempFolder())
+        XCTAssertEqual(r.0, 2); XCTAssert(r.2.contains("data set 'no_such_set' is not built"), r.2)
+    }
+
     func testBadInputExitsWithTwoAndNamesFileAndLine() throws {
         let dir = TestSupport.tempFolder()
         try "local x = \nprint(".write(toFile: dir + "/syntax.lua", atomically: true, encoding: .utf8)

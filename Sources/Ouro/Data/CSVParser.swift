@@ -1,7 +1,7 @@
 /// An RFC 4180 CSV parser fed chunk by chunk: `,` separates fields, CRLF / LF / CR end records,
 /// fields in double quotes may hold separators, newlines and doubled quotes (`""` → `"`).
 /// Lenient in one way: a `"` inside an unquoted field is kept literally. Blank lines are skipped.
-struct CSVParser {
+@_spi(Bench) public struct CSVParser {
     private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
     private var state = State.fieldStart
     private var field: [UInt8] = []
@@ -13,7 +13,7 @@ struct CSVParser {
     private(set) var recordLine = 1
     let file: String
 
-    init(file: String) { self.file = file }
+    public init(file: String) { self.file = file }
 
     private mutating func endField() {
         record.append(String(decoding: field, as: UTF8.self))
@@ -29,7 +29,7 @@ struct CSVParser {
 
     /// Parses `bytes`, calling `emit(fields, line)` for each complete record.
     /// - Throws: `DataError` (`file:line: unexpected character after closing quote`) or what `emit` throws.
-    mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: ([String], Int) throws -> Void) throws {
+    public mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: ([String], Int) throws -> Void) throws {
         for c in bytes {
             if afterCR {
                 afterCR = false
@@ -70,7 +70,7 @@ struct CSVParser {
 
     /// Ends the input: emits the last record if the file does not end with a newline.
     /// - Throws: `DataError` (`file:line: unterminated quoted field`, naming the record's first line).
-    mutating func finish(_ emit: ([String], Int) throws -> Void) throws {
+    public mutating func finish(_ emit: ([String], Int) throws -> Void) throws {
         if state == .quoted {
             throw DataError(file: file, line: recordLine, "unterminated quoted field")
         }

@@ -7,7 +7,7 @@ import Glibc
 /// Work is split into `workers` contiguous parts run by `DispatchQueue.concurrentPerform`; each
 /// output element is computed by exactly one worker in a fixed order, so results do not depend on
 /// the number of workers.
-enum Kernels {
+@_spi(Bench) public enum Kernels {
     /// Runs `body(range)` over `0..<count` split into at most `workers` contiguous ranges.
     @inline(__always)
     static func parallel(_ count: Int, workers: Int, minPerWorker: Int = 1, _ body: (Range<Int>) -> Void) {
@@ -124,12 +124,6 @@ enum Kernels {
             }
         }
     }
-}
-
-/// A value handed to concurrent workers that only read it or write disjoint parts through it.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 private extension SIMD16 where Scalar == Float {

@@ -39,7 +39,7 @@ extension Kernels {
     /// - Parameter columns: split by columns whenever `n ≥ 256` (each call then packs only its slice
     ///   of a large `B`).
     /// - Complexity: O(m · n · k).
-    static func gemmTiled(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+    @_spi(Bench) public static func gemmTiled(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
                           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workers: Int, columns: Bool = false) {
         let byRows = m >= 256 && !(columns && n >= 256)

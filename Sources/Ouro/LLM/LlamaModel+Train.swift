@@ -2,9 +2,10 @@ import Foundation
 
 /// One training sequence in token ids: the loss covers `tokens[promptLength...]`, each predicted from
 /// the tokens before it.
-struct TrainSequence: Sendable, Equatable {
-    var tokens: [Int32]
-    var promptLength: Int
+@_spi(Bench) public struct TrainSequence: Sendable, Equatable {
+    public var tokens: [Int32]
+    public var promptLength: Int
+    public init(tokens: [Int32], promptLength: Int) { self.tokens = tokens; self.promptLength = promptLength }
     /// Tokens the loss covers.
     var lossTokens: Int { max(0, tokens.count - max(1, promptLength)) }
 }
@@ -150,10 +151,10 @@ extension LlamaModel {
 
     /// Bytes of layer activations kept from the forward pass for the backward pass beyond one layer's
     /// (the layers that do not fit are recomputed): 1 GiB. Batch 16 × 256 on SmolLM2 keeps 7 of 30 layers (16 × 64: all).
-    static let activationBudget = 1 << 30
+    @_spi(Bench) public static let activationBudget = 1 << 30
 
     /// `finetune` on token sequences (the tests' and the benchmark's entry).
-    func finetune(sequences: [TrainSequence], options o: FinetuneOptions, threads: Int,
+    @_spi(Bench) public func finetune(sequences: [TrainSequence], options o: FinetuneOptions, threads: Int,
                   progress: ((TrainingProgress) -> Void)? = nil, initial: LoRAAdapter? = nil,
                   activationBudget: Int = LlamaModel.activationBudget) throws -> (adapter: LoRAAdapter, losses: [Double]) {
         guard !sequences.isEmpty else { throw LLMError.invalidInput("finetune needs at least one example") }
@@ -217,6 +218,9 @@ extension LlamaModel {
     /// token left to each; none for a single sequence) once, then each sequence's other tokens.
     /// Returns the layout, token ids, positions and, per row, the next tokens the loss scores there
     /// (one per sequence that has a target at that position; a shared row can hold several).
+    /// Rows a training pass over `batch` computes (its shared chat prompt once).
+    @_spi(Bench) public func computedRows(_ batch: [TrainSequence]) -> Int { pack(batch).tokens.count }
+
     func pack(_ batch: [TrainSequence]) -> (layout: Kernels.PackedLayout, tokens: [Int32], positions: [Int32], targets: [[Int32]]) {
         let seqs = batch.filter { !$0.tokens.isEmpty }
         var layout = Kernels.PackedLayout()

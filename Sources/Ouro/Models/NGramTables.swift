@@ -69,8 +69,13 @@ struct NGramTables: Sendable {
 
     /// Index of `w` among the entries of node `n` at depth `d`, or −1.
     @inline(__always) func findEntry(depth d: Int, node n: Int, word w: UInt32) -> Int {
-        let words = entWord[d - 1], starts = nodeEntry[d - 1]
-        var lo = Int(starts[n]), hi = Int(starts[n + 1])
+        let starts = nodeEntry[d - 1]
+        return Self.search(entWord[d - 1], Int(starts[n]), Int(starts[n + 1]), w)
+    }
+
+    /// Index of `w` in the sorted `words[lo..<hi]`, or −1 (binary search).
+    @inline(__always) static func search(_ words: [UInt32], _ lo: Int, _ hi: Int, _ w: UInt32) -> Int {
+        var lo = lo, hi = hi
         while lo < hi {
             let mid = (lo + hi) >> 1
             let x = words[mid]
@@ -89,15 +94,8 @@ struct NGramTables: Sendable {
     @inline(__always) func child(depth d: Int, node n: Int, word w: UInt32) -> Int {
         if d == 0 { return Int(w) < depth1.count ? Int(depth1[Int(w)]) : -1 }
         if d >= order - 1 { return -1 }
-        let words = nodeWord[d], starts = nodeChild[d - 1]
-        var lo = Int(starts[n]), hi = Int(starts[n + 1])
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            let x = words[mid]
-            if x == w { return mid }
-            if x < w { lo = mid + 1 } else { hi = mid }
-        }
-        return -1
+        let starts = nodeChild[d - 1]
+        return Self.search(nodeWord[d], Int(starts[n]), Int(starts[n + 1]), w)
     }
 
     /// The chain of context nodes for a local context (most recent last): `nodes[d-1]` is the node at

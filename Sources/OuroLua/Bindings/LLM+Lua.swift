@@ -20,27 +20,34 @@ extension OuroBindings {
         return m
     }
 
+    /// The sampling options of `m:generate` and `m:chat` (Hugging Face's names); `temperature = 0`
+    /// means greedy decoding. `temperature` is the default when the option is absent.
+    static func llmSampling(_ o: LuaOptions, temperature: Double) throws -> (GenerationParams, greedy: Bool) {
+        let t = try o.number("temperature", default: temperature, min: 0)!
+        var p = GenerationParams()
+        p.temperature = t == 0 ? 1 : t
+        p.topK = try o.integer("top_k", default: 0, min: 0)!
+        p.topP = try o.number("top_p", default: 1, min: 0, max: 1, minExclusive: true)!
+        p.minP = try o.number("min_p", default: 0, min: 0, max: 1)!
+        p.repetitionPenalty = try o.number("repetition_penalty", default: 1, min: 0, minExclusive: true)!
+        p.maxNewTokens = try o.integer("max_new_tokens", default: 256, min: 1)!
+        do { try p.validate() } catch { throw LuaArgumentError("\(error)") }
+        return (p, t == 0)
+    }
+
     static func installLLM(into state: LuaState) {
         state.registerType(LlamaModel.self, name: "LLM", methods: [
             "generate": ("m:generate{ n, prompt, system, temperature (0 = greedy), top_k, top_p, min_p, repetition_penalty, max_new_tokens, seed, batch_size } → Dataset of completions", { m, lua in
                 let o = try lua.options(at: 2, allowed: llmGenerateKeys)
                 let n = try o.integer("n", default: 1, min: 0)!
                 let seed = UInt64(try o.integer("seed", default: 1, min: 0)!)
-                let t = try o.number("temperature", default: 1, min: 0)!
-                var p = GenerationParams()
-                p.temperature = t == 0 ? 1 : t
-                p.topK = try o.integer("top_k", default: 0, min: 0)!
-                p.topP = try o.number("top_p", default: 1, min: 0, max: 1, minExclusive: true)!
-                p.minP = try o.number("min_p", default: 0, min: 0, max: 1)!
-                p.repetitionPenalty = try o.number("repetition_penalty", default: 1, min: 0, minExclusive: true)!
-                p.maxNewTokens = try o.integer("max_new_tokens", default: 256, min: 1)!
-                do { try p.validate() } catch { throw LuaArgumentError("\(error)") }
+                let (p, greedy) = try llmSampling(o, temperature: 1)
                 let prompt = try o.string("prompt", default: "")!
                 let system = try o.string("system")
                 let batch = try o.integer("batch_size", default: 256, min: 1)!
                 let ids = m.chatPromptIDs(prompt, system: system)
                 let seqs: [[Int32]]
-                do { seqs = try m.generate(promptIDs: ids, n: n, params: p, greedy: t == 0, seed: seed, batchSize: batch) } catch let e as LLMError {
+                do { seqs = try m.generate(promptIDs: ids, n: n, params: p, greedy: greedy, seed: seed, batchSize: batch) } catch let e as LLMError {
                     throw LuaArgumentError("\(e)")
                 }
                 lua.push(object: Dataset.from(texts: seqs.map { m.tokenizer.decode($0, skipSpecial: true) }))
@@ -76,16 +83,9 @@ extension OuroBindings {
             "chat": ("m:chat(prompt [, { temperature, max_new_tokens, seed, … }]) → the reply (greedy by default)", { m, lua in
                 let prompt = try lua.argString(2, "prompt")
                 let o = try lua.options(at: 3, allowed: llmGenerateKeys.filter { $0 != "n" && $0 != "prompt" })
-                let t = try o.number("temperature", default: 0, min: 0)!
-                var p = GenerationParams()
-                p.temperature = t == 0 ? 1 : t
-                p.topK = try o.integer("top_k", default: 0, min: 0)!
-                p.topP = try o.number("top_p", default: 1, min: 0, max: 1, minExclusive: true)!
-                p.minP = try o.number("min_p", default: 0, min: 0, max: 1)!
-                p.repetitionPenalty = try o.number("repetition_penalty", default: 1, min: 0, minExclusive: true)!
-                p.maxNewTokens = try o.integer("max_new_tokens", default: 256, min: 1)!
+                let (p, greedy) = try llmSampling(o, temperature: 0)
                 let seqs = try m.generate(promptIDs: m.chatPromptIDs(prompt, system: try o.string("system")), n: 1, params: p,
-                                          greedy: t == 0, seed: UInt64(try o.integer("seed", default: 1, min: 0)!))
+                                          greedy: greedy, seed: UInt64(try o.integer("seed", default: 1, min: 0)!))
                 lua.push(m.tokenizer.decode(seqs[0], skipSpecial: true))
                 return 1
             }),

@@ -45,6 +45,9 @@ extension OuroBindings {
     /// The documents of a Dataset as token-id sequences.
     static func documents(_ d: Dataset) -> [[UInt32]] { (0..<d.count).map { Array(d.tokens(at: $0)) } }
 
+    /// A fitted parameter per coordinate: a number for a 1-D model, an array otherwise.
+    static func pushCoordinates(_ v: [Double], _ lua: Lua) { v.count == 1 ? lua.push(v[0]) : lua.push(v) }
+
     static func installModels(into state: LuaState) {
         installLLM(into: state)
         state.registerType(NGramModel.self, name: "NGram", methods: [
@@ -127,20 +130,18 @@ extension OuroBindings {
             // Fitted parameters (nil before a fit, or where the model has no such parameter). Metrics of
             // kind "model" read them: a number for 1-D models, an array per coordinate otherwise.
             "mean": { m, lua in
-                func push(_ v: [Double]) { v.count == 1 ? lua.push(v[0]) : lua.push(v) }
                 switch m.model {
-                case let g as GaussianModel where g.isFitted: push(g.mean)
-                case let k as KDEModel where k.isFitted: push(k.mean)
-                case let g as GMMModel where g.isFitted: push(g.mixtureMean)
+                case let g as GaussianModel where g.isFitted: pushCoordinates(g.mean, lua)
+                case let k as KDEModel where k.isFitted: pushCoordinates(k.mean, lua)
+                case let g as GMMModel where g.isFitted: pushCoordinates(g.mixtureMean, lua)
                 default: lua.pushNil()
                 }
             },
             "variance": { m, lua in
-                func push(_ v: [Double]) { v.count == 1 ? lua.push(v[0]) : lua.push(v) }
                 switch m.model {
-                case let g as GaussianModel where g.isFitted: push(g.variances)
-                case let k as KDEModel where k.isFitted: push(k.variances)
-                case let g as GMMModel where g.isFitted: push(g.mixtureVariances)
+                case let g as GaussianModel where g.isFitted: pushCoordinates(g.variances, lua)
+                case let k as KDEModel where k.isFitted: pushCoordinates(k.variances, lua)
+                case let g as GMMModel where g.isFitted: pushCoordinates(g.mixtureVariances, lua)
                 default: lua.pushNil()
                 }
             },

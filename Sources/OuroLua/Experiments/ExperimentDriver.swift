@@ -142,7 +142,7 @@ public enum ExperimentDriver {
         let job = ExperimentRun(name: name, source: source ?? "", parameters: ExperimentSpecReader.jsonObject(session.options.params),
                                 cells: cells.count, seeds: seeds, generations: cells.first?.generations ?? 0, options: options)
         try session.state.sandbox?.checkWrite(job.database)   // the name is checked; `out` was resolved by the caller
-        let context = UncheckedBox((cells: cells, options: session.options, script: session.scriptPath))
+        let context = UncheckedSendable((cells: cells, options: session.options, script: session.scriptPath))
         let jobs = options.jobs
         let path = try session.state.asTopLevel {
             try job.run(observer: options.quiet ? nil : session.state.context.progress) { _ in
@@ -190,10 +190,4 @@ public enum ExperimentDriver {
             try f.call([.table(LuaTable(fields: results))])
         }
     }
-}
-
-/// A value handed to worker threads; its use is serialised by construction (one worker per state).
-final class UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Ouro
+@_spi(Bench) @testable import Ouro
 
 /// A tiny random llama (2 layers, hidden 16, 4 heads over 2 KV heads, ffn 24, vocab 40) built in
 /// memory for the LoRA tests, and helpers to run its training pass.

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Ouro
+@_spi(Bench) @testable import Ouro
 
 /// LoRA fine-tuning on a tiny random llama: gradients against central differences, the training
 /// forward against the inference forward, thread invariance, the optimizer, the PEFT format.

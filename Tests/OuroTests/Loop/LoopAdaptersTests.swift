@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Ouro
+import OuroBench
 
 final class LoopAdaptersTests: XCTestCase {
     func testNumericDataSelectsConcatenatesAndStoresRowsExactly() {

@@ -1,49 +1,49 @@
 import Foundation
+import Ouro
 
 /// Benchmark of the sentence encoder against sentence-transformers on CPU, measured in the same run
 /// on the same texts with the same number of threads.
 ///
-/// `run(arguments:)` loads the model folder and the texts (one per line; the first N), embeds them
+/// `run(_:)` loads the model folder and the texts (one per line; the first N), embeds them
 /// with Ouro (best of `--reps` runs after one warm-up) and — given a Python with the pinned
 /// sentence-transformers (`--python scripts/parity/.venv/embed/bin/python`, built by
 /// `scripts/parity/embed.sh` or `scripts/bench/embed.sh`) — times `SentenceTransformer.encode` on the
 /// same texts, batch size and `torch.set_num_threads`, and prints texts per second and the ratio,
 /// plus a check that both computed the same embeddings (minimum cosine between the two outputs).
 public enum EmbedBench {
-    /// Options: `--model DIR` (a MiniLM folder, default `<data>/models/minilm` with `--data DIR`,
-    /// default `data`), `--texts FILE`, `--n N` (default 1000), `--threads T` (default all cores),
-    /// `--batch B` (default 64), `--reps R` (default 3), `--python PATH`.
-    /// - Returns: a table of throughputs and the ratio, or a usage/error line.
-    public static func run(arguments: [String]) -> String {
-        var opts: [String: String] = [:]
-        var i = 0
-        while i + 1 < arguments.count { opts[arguments[i]] = arguments[i + 1]; i += 2 }
-        guard let textsPath = opts["--texts"], let data = FileManager.default.contents(atPath: textsPath) else {
-            return "usage: bench embed --texts FILE [--n 1000] [--model DIR | --data DIR] [--threads T] [--batch 64] [--reps 3] [--python PATH]"
-        }
-        let modelDir = opts["--model"] ?? MiniLMWeights.modelFolder(in: opts["--data"] ?? "data")
-        let all = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
-        let n = min(Int(opts["--n"] ?? "1000") ?? 1000, all.count)
-        let texts = Array(all.prefix(n))
-        let threads = Int(opts["--threads"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
-        let batch = Int(opts["--batch"] ?? "64") ?? 64
-        let reps = max(1, Int(opts["--reps"] ?? "3") ?? 3)
+    /// What to time (the CLI's `ouro bench embed` options).
+    public struct Options: Sendable {
+        /// One text per line; the first `n` are embedded.
+        public var texts: String
+        public var n = 1000
+        /// A MiniLM folder; nil: `<dataFolder>/models/minilm`.
+        public var model: String?
+        public var dataFolder = "data"
+        public var threads = ProcessInfo.processInfo.activeProcessorCount
+        public var batch = 64
+        /// Ouro's runs after one warm-up (the fastest counts).
+        public var reps = 3
+        /// A Python with the pinned sentence-transformers: the peer (nil: Ouro alone).
+        public var python: String?
+        public init(texts: String) { self.texts = texts }
+    }
 
-        let encoder: SentenceEncoder
-        do { encoder = try SentenceEncoder(modelFolder: modelDir) } catch { return "bench embed: \(error)" }
+    /// - Returns: a table of throughputs and the ratio.
+    /// - Throws: `BenchError` when the texts cannot be read; the model's load error.
+    public static func run(_ o: Options) throws -> String {
+        let all = try BenchError.lines(of: o.texts).map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+        let modelDir = o.model ?? MiniLMWeights.modelFolder(in: o.dataFolder)
+        let n = min(max(0, o.n), all.count), texts = Array(all.prefix(n))
+        let threads = max(1, o.threads), batch = max(1, o.batch), reps = max(1, o.reps)
+
+        let encoder = try SentenceEncoder(modelFolder: modelDir)
         encoder.threads = threads
-        func seconds(_ body: () throws -> Void) rethrows -> Double {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            try body()
-            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        }
         var ours = EmbeddingMatrix(rows: 0, cols: 0, storage: [])
         let tokens = texts.reduce(0) { $0 + encoder.tokenizer.encode($1).count }
         _ = try? encoder.embed(Array(texts.prefix(64)), batchSize: batch)
         var best = Double.infinity
         for _ in 0..<reps {
-            best = min(best, (try? seconds { ours = try encoder.embed(texts, batchSize: batch) }) ?? .nan)
+            best = min(best, (try? BenchTimer.seconds { ours = try encoder.embed(texts, batchSize: batch) }) ?? .nan)
         }
         var lines = ["embed: \(n) texts (\(tokens) tokens with [CLS]/[SEP]), batch \(batch), \(threads) thread(s), best of \(reps)",
                      "engine                 seconds   texts/s   ratio"]
@@ -52,7 +52,7 @@ public enum EmbedBench {
                 + String(format: " %8.3f  %8.1f   %@", s, Double(n) / s, ratio)
         }
         lines.append(row("ouro", best, "1.00"))
-        guard let python = opts["--python"] else { return lines.joined(separator: "\n") }
+        guard let python = o.python else { return lines.joined(separator: "\n") }
 
         let tmp = NSTemporaryDirectory() + "ouro-embed-bench-\(ProcessInfo.processInfo.processIdentifier)"
         try? FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)

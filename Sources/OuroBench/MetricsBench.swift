@@ -1,49 +1,45 @@
 import Foundation
+import Ouro
 
 /// Benchmarks of the metrics against their Python references, measured in the same run.
 ///
-/// `run(arguments:)` loads the texts (the first N tweets of VADER's ground truth, or any file of one
+/// `run(_:)` loads the texts (the first N tweets of VADER's ground truth, or any file of one
 /// text per line), times Ouro's Self-BLEU and VADER, and — when given a Python with sacrebleu 2.5.1 and
 /// vaderSentiment 3.3.2 (`--python scripts/parity/.venv/bin/python`, built by `scripts/parity/metrics.sh`) —
 /// times the reference loops on the same texts and prints the ratios. Ouro's times are the best of 5
 /// runs; vaderSentiment's the best of 3; the sacreBLEU loop runs once (about a minute for 1,000 texts).
 public enum MetricsBench {
-    /// Options: `--texts FILE` (one text per line), `--n N` (Self-BLEU texts, default 1000),
-    /// `--lexicon DIR` (VADER lexicon folder), `--python PATH` (reference interpreter).
+    /// What to time (the CLI's `ouro bench metrics` options).
+    public struct Options: Sendable {
+        /// One text per line (VADER scores them all; Self-BLEU the first `n`).
+        public var texts: String
+        public var n = 1000
+        /// VADER's lexicon folder (nil: VADER is not timed).
+        public var lexicon: String?
+        /// A Python with sacrebleu 2.5.1 and vaderSentiment 3.3.2: the peer (nil: Ouro alone).
+        public var python: String?
+        public init(texts: String) { self.texts = texts }
+    }
+
     /// - Returns: a table of timings and ratios.
-    public static func run(arguments: [String]) -> String {
-        var opts: [String: String] = [:]
-        var i = 0
-        while i + 1 < arguments.count { opts[arguments[i]] = arguments[i + 1]; i += 2 }
-        guard let textsPath = opts["--texts"], let data = FileManager.default.contents(atPath: textsPath) else {
-            return "usage: bench metrics --texts FILE [--n 1000] [--lexicon DIR] [--python PATH]"
-        }
-        let all = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        let n = min(Int(opts["--n"] ?? "1000") ?? 1000, all.count)
+    /// - Throws: `BenchError` when the texts cannot be read.
+    public static func run(_ o: Options) throws -> String {
+        let all = try BenchError.lines(of: o.texts)
+        let n = min(max(0, o.n), all.count)
         let texts = Array(all.prefix(n))
         var lines = ["metric        texts   ouro (s)     python (s)   ratio"]
 
-        func time(_ body: () throws -> Void) rethrows -> Double {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            try body()
-            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        }
-        func best(_ reps: Int, _ body: () throws -> Void) rethrows -> Double {
-            var m = Double.infinity
-            for _ in 0..<reps { m = min(m, try time(body)) }
-            return m
-        }
 
         var selfBleuValue = 0.0
-        let tBleu = (try? best(5) { selfBleuValue = try SelfBLEU.selfBLEU(texts) }) ?? .nan
+        let tBleu = (try? BenchTimer.best(5) { selfBleuValue = try SelfBLEU.selfBLEU(texts) }) ?? .nan
         var tVader = Double.nan
         var vaderSum = 0.0
-        if let dir = opts["--lexicon"], let lex = try? VaderLexicon.load(directory: URL(fileURLWithPath: dir)) {
+        if let dir = o.lexicon, let lex = try? VaderLexicon.load(directory: URL(fileURLWithPath: dir)) {
             let vader = Vader(lexicon: lex)
-            tVader = best(5) { vaderSum = 0; for t in all { vaderSum += vader.polarityScores(t).compound } }
+            tVader = BenchTimer.best(5) { vaderSum = 0; for t in all { vaderSum += vader.polarityScores(t).compound } }
         }
         var pyBleu = Double.nan, pyVader = Double.nan
-        if let python = opts["--python"] {
+        if let python = o.python {
             let script = """
             import sys, time
             from sacrebleu.metrics import BLEU
@@ -62,7 +58,7 @@ public enum MetricsBench {
                 best = min(best, time.perf_counter() - t2)
             print(t1 - t0, best, s, v)
             """
-            if let r = try? ChildProcess.run(python, ["-c", script, textsPath, String(n)]), r.status == 0 {
+            if let r = try? ChildProcess.run(python, ["-c", script, o.texts, String(n)]), r.status == 0 {
                 let out = r.stdout
                 let f = String(decoding: out, as: UTF8.self).split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
                 if f.count == 4 {

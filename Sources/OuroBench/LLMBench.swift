@@ -1,4 +1,5 @@
 import Foundation
+@_spi(Bench) import Ouro
 
 /// Benchmark of the language model against transformers' CPU `generate` and forward pass, measured in
 /// the same run with the same threads (`scripts/bench/llm.sh` builds the peer's venv).
@@ -9,52 +10,59 @@ import Foundation
 /// products are) and the share of that limit the sampling reaches (tokens/s × 2 · parameters); peak resident memory and
 /// load time.
 public enum LLMBench {
-    /// Options: `--model PATH` (default the catalog's SmolLM2 under `--data DIR`, default `data`),
-    /// `--texts FILE` (JSON lines with "text", for perplexity), `--n 250`, `--new 60`, `--ppl 500`,
-    /// `--threads T` (default all cores), `--seed 1`, `--lora R` (through a fresh rank-R adapter),
-    /// `--python PATH` and `--peer SCRIPT` (the peer).
-    public static func run(arguments: [String]) -> String {
-        if arguments.contains("--train") { return train(arguments: arguments.filter { $0 != "--train" }) }
-        var opts: [String: String] = [:]
-        var i = 0
-        while i + 1 < arguments.count { opts[arguments[i]] = arguments[i + 1]; i += 2 }
-        let data = opts["--data"] ?? "data"
-        let path = opts["--model"] ?? ((try? LLMWeights.path(name: "smollm2-135m-instruct", dataFolder: data)) ?? "")
-        let n = Int(opts["--n"] ?? "250") ?? 250, new = Int(opts["--new"] ?? "60") ?? 60
-        let nPPL = Int(opts["--ppl"] ?? "500") ?? 500
-        let threads = Int(opts["--threads"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
-        let seed = UInt64(opts["--seed"] ?? "1") ?? 1
+    /// What to time (the CLI's `ouro bench llm` options).
+    public struct Options: Sendable {
+        /// A GGUF file; nil: the catalog's SmolLM2 under `dataFolder`.
+        public var model: String?
+        public var dataFolder = "data"
+        /// JSON lines with "text": the first `ppl` are scored (perplexity).
+        public var texts: String?
+        /// Sampling: `n` sequences × `new` tokens.
+        public var n = 250, new = 60, ppl = 500
+        public var threads = ProcessInfo.processInfo.activeProcessorCount
+        public var seed: UInt64 = 1
+        /// Sample and score through a fresh adapter of this rank on all seven projections.
+        public var lora: Int?
+        /// Training shape (`train`): `batch` sequences of `seq` tokens, `steps` optimizer steps, LoRA `rank`.
+        public var batch = 16, seq = 256, steps = 2, rank = 16
+        /// The peer: a Python with the pinned stack and the peer script (nil: Ouro alone).
+        public var python: String?, peer: String?
+        public init() {}
+
+        func modelPath() throws -> String {
+            if let model { return model }
+            return try LLMWeights.path(name: "smollm2-135m-instruct", dataFolder: dataFolder)
+        }
+    }
+
+    /// Sampling and perplexity (see the type's documentation).
+    /// - Throws: the model's load error; `BenchError` when the texts cannot be read.
+    public static func run(_ o: Options) throws -> String {
+        let path = try o.modelPath()
+        let n = max(1, o.n), new = max(1, o.new), threads = max(1, o.threads), seed = o.seed
         let prompt = "Generate a twitter post."
         var texts: [String] = []
-        if let t = opts["--texts"], let d = FileManager.default.contents(atPath: t) {
-            for line in d.split(separator: UInt8(ascii: "\n")).prefix(nPPL) {
-                if let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let s = o["text"] as? String { texts.append(s) }
+        if let t = o.texts {
+            for line in try BenchError.lines(of: t).prefix(max(0, o.ppl)) {
+                if let j = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let s = j["text"] as? String { texts.append(s) }
             }
         }
-        var m: LlamaModel
-        do { m = try LlamaModel(path: path) } catch { return "bench llm: \(error)" }
-        // `--lora R`: sample and score through a fresh rank-R adapter on all seven projections (the
+        var m = try LlamaModel(path: path)
+        // `lora`: sample and score through a fresh rank-R adapter on all seven projections (the
         // unmerged LoRA's cost; B = 0 keeps the texts the base's).
-        if let r = Int(opts["--lora"] ?? "") {
-            do { m = try m.withAdapter(LoRAAdapter(config: LoRAConfig(rank: r), model: m.config, seed: seed)) } catch { return "bench llm: \(error)" }
-        }
+        if let r = o.lora { m = try m.withAdapter(LoRAAdapter(config: LoRAConfig(rank: r), model: m.config, seed: seed)) }
         m.threads = threads
-        func seconds(_ body: () throws -> Void) rethrows -> Double {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            try body()
-            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        }
         let gflops = sgemmGFLOPS(threads: threads)
         var params = GenerationParams(temperature: 1.5, minP: 0.2, maxNewTokens: new)
         params.topK = 0
         var out: [[Int32]] = []
         let promptIDs = m.chatPromptIDs(prompt)
-        let genS = (try? seconds { out = try m.generate(promptIDs: promptIDs, n: n, params: params, seed: seed) }) ?? .nan
+        let genS = (try? BenchTimer.seconds { out = try m.generate(promptIDs: promptIDs, n: n, params: params, seed: seed) }) ?? .nan
         let genTokens = out.reduce(0) { $0 + $1.count + ($1.count < new ? 1 : 0) }   // the eos counts as generated
         let encoded = texts.map { m.tokenizer.encode($0) }
         let pplTokens = encoded.reduce(0) { $0 + $1.count }
         var ppl = 0.0
-        let pplS = seconds {
+        let pplS = BenchTimer.seconds {
             let r = m.logprobs(encoded)
             ppl = exp(-r.reduce(0) { $0 + $1.logprob } / Double(max(1, r.reduce(0) { $0 + $1.tokens })))
         }
@@ -74,7 +82,7 @@ public enum LLMBench {
         lines.append(row("perplexity \(texts.count) tweets", "ouro", pplS, pplRate, "1.00"))
         lines.append(String(format: "sampling reaches %.1f%% of the sgemm limit (tokens/s × 2 · %d params ÷ %.1f GFLOPS); perplexity %.3f",
                             100 * share, m.parameterCount, gflops, ppl))
-        guard let python = opts["--python"], let peer = opts["--peer"] else { return lines.joined(separator: "\n") }
+        guard let python = o.python, let peer = o.peer else { return lines.joined(separator: "\n") }
         let tmp = NSTemporaryDirectory() + "ouro-llm-bench-\(ProcessInfo.processInfo.processIdentifier).json"
         defer { try? FileManager.default.removeItem(atPath: tmp) }
         guard let json = try? JSONSerialization.data(withJSONObject: texts), (try? json.write(to: URL(fileURLWithPath: tmp))) != nil else {
@@ -96,27 +104,19 @@ public enum LLMBench {
         return lines.joined(separator: "\n")
     }
 
-    /// `--train`: LoRA fine-tuning throughput. Options: `--model`/`--data` as above, `--batch 16`,
-    /// `--seq 256` (every sequence: the chat prompt, then random tokens up to `--seq`), `--steps 2`
-    /// optimizer steps, `--rank 16` (all seven projections), `--threads T`, `--seed 1`; `--python
-    /// PATH --peer SCRIPT` runs the torch + peft peer with the same shape (it prints one JSON line
-    /// with `tokens_per_s`).
+    /// LoRA fine-tuning throughput: `batch` sequences of `seq` tokens (every sequence: the chat prompt,
+    /// then random tokens up to `seq`), `steps` optimizer steps, rank `rank` on all seven projections;
+    /// `python` + `peer` run the torch + peft peer with the same shape (it prints one JSON line with
+    /// `tokens_per_s`).
     ///
     /// Prints training tokens/s, the sgemm GFLOPS of the same run and threads, the share of that
     /// limit (tokens/s × 4 · parameters: the forward and the backward through the frozen weights;
     /// the recomputation of gradient checkpointing does not count), peak RSS.
-    static func train(arguments: [String]) -> String {
-        var opts: [String: String] = [:]
-        var i = 0
-        while i + 1 < arguments.count { opts[arguments[i]] = arguments[i + 1]; i += 2 }
-        let data = opts["--data"] ?? "data"
-        let path = opts["--model"] ?? ((try? LLMWeights.path(name: "smollm2-135m-instruct", dataFolder: data)) ?? "")
-        let batch = Int(opts["--batch"] ?? "16") ?? 16, seq = Int(opts["--seq"] ?? "256") ?? 256
-        let steps = Int(opts["--steps"] ?? "2") ?? 2, rank = Int(opts["--rank"] ?? "16") ?? 16
-        let threads = Int(opts["--threads"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
-        let seed = UInt64(opts["--seed"] ?? "1") ?? 1
-        let m: LlamaModel
-        do { m = try LlamaModel(path: path) } catch { return "bench llm --train: \(error)" }
+    public static func train(_ o: Options) throws -> String {
+        let path = try o.modelPath(), data = o.dataFolder
+        let batch = max(1, o.batch), seq = max(2, o.seq), steps = max(1, o.steps), rank = max(1, o.rank)
+        let threads = max(1, o.threads), seed = o.seed
+        let m = try LlamaModel(path: path)
         let prompt = m.chatPromptIDs("Generate a twitter post.")
         var g = Xoshiro256(seed: seed, "bench-train")
         let seqs = (0..<(batch * steps)).map { _ in
@@ -125,13 +125,13 @@ public enum LLMBench {
         }
         let tokens = seqs.reduce(0) { $0 + $1.tokens.count }
         // Rows the training pass computes: a batch's shared chat prompt counts once.
-        let rows = stride(from: 0, to: seqs.count, by: batch).reduce(0) { $0 + m.pack(Array(seqs[$1..<min(seqs.count, $1 + batch)])).tokens.count }
-        var o = FinetuneOptions()
-        o.batchSize = batch; o.maxLength = max(seq, prompt.count + 2); o.lora = LoRAConfig(rank: rank); o.shuffle = false
+        let rows = stride(from: 0, to: seqs.count, by: batch).reduce(0) { $0 + m.computedRows(Array(seqs[$1..<min(seqs.count, $1 + batch)])) }
+        var f = FinetuneOptions()
+        f.batchSize = batch; f.maxLength = max(seq, prompt.count + 2); f.lora = LoRAConfig(rank: rank); f.shuffle = false
         let gflops = sgemmGFLOPS(threads: threads)
         let t0 = DispatchTime.now().uptimeNanoseconds
         var losses: [Double] = []
-        do { losses = try m.finetune(sequences: seqs, options: o, threads: threads).losses } catch { return "bench llm --train: \(error)" }
+        losses = try m.finetune(sequences: seqs, options: f, threads: threads).losses
         let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         let rate = Double(tokens) / secs
         let share = rate * 4 * Double(m.parameterCount) / (gflops * 1e9)
@@ -144,7 +144,7 @@ public enum LLMBench {
             String(format: "rows computed: %d (the shared prompt once per batch) = %.1f rows/s, %.1f%% of the sgemm limit counting rows",
                    rows, Double(rows) / secs, 100 * rowShare),
         ]
-        guard let python = opts["--python"], let peer = opts["--peer"] else { return lines.joined(separator: "\n") }
+        guard let python = o.python, let peer = o.peer else { return lines.joined(separator: "\n") }
         let result: ChildProcess.Result
         do {
             // scripts/bench/lora_peer.py: rank 16 on all seven projections, packed catalog tweets (every token real).

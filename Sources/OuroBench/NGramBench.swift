@@ -1,4 +1,5 @@
 import Foundation
+import Ouro
 
 /// The Swift side of `ouro bench ngram` (scripts/bench/ngram.sh runs the peers and compares).
 public enum NGramBench {
