@@ -65,16 +65,16 @@ end
 
 --- The schema: one entry per field, in the order `ouro check` prints them.
 local schema = {
-  { "name", doc = "experiment name (results go to results/<name>.db)",
+  { "name", kind = "string", default_text = "the file's name", doc = "experiment name (results go to results/<name>.db)",
     check = function(v, name)
       -- the same rule as ExperimentSpecReader.checkName: the name becomes a file name
       if type(v) ~= "string" or #v > 100 or not v:find("^[%w_%-][%w_%-%.]*$") then
         fail(("'%s' must be 1–100 letters, digits, '_', '-' and '.', not starting with '.', got %s"):format(name, show(v)))
       end
     end },
-  { "human", doc = "the human pool: a Dataset (text) or NumericData (toy models)", required = true,
+  { "human", kind = "Dataset or NumericData", doc = "the human pool: a Dataset (text) or NumericData (toy models)", required = true,
     check = function(v, name) if not is_data(v) then fail(("'%s' must be a Dataset or NumericData, got %s"):format(name, ouro._typename(v)), name) end end },
-  { "model", doc = "a model spec fitted fresh each generation, or a list of specs (one picked at random per generation)",
+  { "model", kind = "model or list of models", doc = "a model spec fitted fresh each generation, or a list of specs (one picked at random per generation)",
     check = function(v, name)
       local function not_llm(m)
         if is_llm(m) then
@@ -91,37 +91,36 @@ local schema = {
       end
       fail(("'%s' must be a model (ouro.model.ngram{…}, ouro.model.gaussian{…}, …) or a list of models, got %s"):format(name, ouro._typename(v)), name)
     end },
-  { "base", doc = "a fitted model to finetune afresh each generation (with finetune = { weight = … }), or an LLM (ouro.model.llm) given a fresh LoRA each generation",
+  { "base", kind = "model or LLM", doc = "a fitted model to finetune afresh each generation (with finetune = { weight = … }), or an LLM (ouro.model.llm) given a fresh LoRA each generation",
     check = function(v, name) if not is_model(v) then fail(("'%s' must be a fitted model, got %s"):format(name, ouro._typename(v)), name) end end },
-  { "finetune", doc = "{ weight = w or function(g) }: weight of the new data when finetuning base (or the previous model with chain); for an LLM: { lora = { rank, alpha, targets, rslora }, learning_rate, epochs, batch_size, gradient_accumulation_steps, weight_decay, max_length, warmup_steps, max_grad_norm, shuffle } (the study's recipe for what is left out)",
+  { "finetune", kind = "table", doc = "{ weight = w or function(g) }: weight of the new data when finetuning base (or the previous model with chain); for an LLM: { lora = { rank, alpha, targets, rslora }, learning_rate, epochs, batch_size, gradient_accumulation_steps, weight_decay, max_length, warmup_steps, max_grad_norm, shuffle } (the study's recipe for what is left out)",
     check = function(v, name)
       if type(v) ~= "table" then fail(("'%s' must be a table, got %s"):format(name, type(v)), name) end
       -- the keys depend on the model: checked with the other fields (check_model_fields)
     end },
-  { "prompt", doc = "an LLM's instruction for each document: a string, or function(text) → string (per-document instructions)",
+  { "prompt", kind = "string or function(text)", doc = "an LLM's instruction for each document: a string, or function(text) → string (per-document instructions)",
     check = one_of_types({ "string", "function" }, "a string or a function(text) returning one") },
-  { "chain", default = false, doc = "finetune the previous generation's model instead of a fresh base (an LLM: continue the previous generation's adapter)",
-    check = one_of_types({ "boolean" }, "true or false") },
-  { "generations", default = 10, doc = "number of generations (0 = the model trained on human data)", check = integer_at_least(1) },
-  { "train_size", required = true, doc = "documents in every training set", check = integer_at_least(1) },
-  { "synthetic_ratio", default = 0.5, doc = "fraction of synthetic documents for g ≥ 1: a number in [0, 1] or function(g)", check = number_in(0, 1) },
-  { "fresh_human", default = true, doc = "each generation gets a disjoint fresh slice of the human pool", check = one_of_types({ "boolean" }, "true or false") },
+  { "chain", kind = "boolean", default = false, doc = "finetune the previous generation's model instead of a fresh base (an LLM: continue the previous generation's adapter)" },
+  { "generations", kind = "integer", min = 1, default = 10, doc = "number of generations (generation 0 is the model trained on human data alone)" },
+  { "train_size", kind = "integer", min = 1, required = true, doc = "documents in every training set" },
+  { "synthetic_ratio", kind = "number", min = 0, max = 1, schedule = true, default = 0.5, doc = "fraction of synthetic documents for g ≥ 1" },
+  { "fresh_human", kind = "boolean", default = true, doc = "each generation gets a disjoint fresh slice of the human pool" },
   -- Issue 18: the accumulation modes, side by side in docs/loop.md ("Training sets"); the names
   -- are ExperimentSpecReader.accumulateModes.
-  { "accumulate", default = true, doc = "false/\"replace\", true/\"pool\" (stratified pool of generations ≥ 1), \"pool-shuffled\", \"subsample\" (from everything, generation 0 included), \"all\"",
+  { "accumulate", kind = "boolean or mode name", default = true, doc = "false/\"replace\", true/\"pool\" (stratified pool of generations ≥ 1), \"pool-shuffled\", \"subsample\" (from everything, generation 0 included), \"all\"",
     check = function(v, name)
       local modes = { replace = true, pool = true, ["pool-shuffled"] = true, subsample = true, all = true }
       if type(v) ~= "boolean" and not modes[v] then
         fail(("'%s' must be true, false, \"replace\", \"pool\", \"pool-shuffled\", \"subsample\" or \"all\", got %s"):format(name, show(v)), name)
       end
     end },
-  { "sampling", default = {}, doc = "generation options (temperature, top_k, top_p, min_p, repetition_penalty, max_new_tokens) or function(g)",
+  { "sampling", kind = "table or function(g)", default = {}, doc = "generation options (temperature, top_k, top_p, min_p, repetition_penalty, max_new_tokens) or function(g)",
     check = function(v, name)
       if type(v) == "function" then return end
       if type(v) ~= "table" then fail(("'%s' must be a table or function(g), got %s"):format(name, type(v)), name) end
       ouro.check_options(v, "experiment: sampling", { "temperature", "top_k", "top_p", "min_p", "repetition_penalty", "max_new_tokens", "prompt" }, name)
     end },
-  { "curate", doc = "function(doc) → keep?, or { metric = name, keep = \"top\"|\"bottom\", fraction = x }",
+  { "curate", kind = "function(doc) or table", doc = "function(doc) → keep?, or { metric = name, keep = \"top\"|\"bottom\", fraction = x }",
     check = function(v, name)
       if type(v) == "function" then return end
       if type(v) ~= "table" then fail(("'%s' must be a function or a table, got %s"):format(name, type(v)), name) end
@@ -130,7 +129,7 @@ local schema = {
       if v.keep ~= "top" and v.keep ~= "bottom" then fail("'curate.keep' must be \"top\" or \"bottom\", got " .. show(v.keep), "curate.keep") end
       number_in(0, 1)(v.fraction, "curate.fraction")
     end },
-  { "metrics", default = {}, doc = "metric names computed each generation (ouro.metrics.list())",
+  { "metrics", kind = "list of metric names", default = {}, doc = "metric names computed each generation (ouro.metrics.list())",
     check = function(v, name)
       if type(v) ~= "table" then fail(("'%s' must be a list of metric names, got %s"):format(name, type(v)), name) end
       for i, m in ipairs(v) do
@@ -164,17 +163,27 @@ local schema = {
         end
       end
     end },
-  { "eval_size", default = 250, doc = "generated documents evaluated per generation (0: no metrics)", check = integer_at_least(0) },
-  { "seeds", default = { 1 }, doc = "one run per seed and cell",
+  { "eval_size", kind = "integer", min = 0, default = 250, doc = "generated documents evaluated per generation (0: no metrics)" },
+  { "seeds", kind = "list of integers ≥ 0", default = { 1 }, doc = "one run per seed and cell",
     check = function(v, name)
       if type(v) ~= "table" or #v == 0 then fail(("'%s' must be a non-empty list of integers"):format(name), name) end
       for i, s in ipairs(v) do if not is_integer(s) or s < 0 then fail(("'%s'[%d] must be an integer ≥ 0, got %s"):format(name, i, show(s)), name) end end
     end },
-  { "grid", doc = "{ field = { v1, v2, … } }: one cell per combination of values; or a list of cells { { field = v, … }, … }",
+  { "grid", kind = "table", doc = "{ field = { v1, v2, … } }: one cell per combination of values; or a list of cells { { field = v, … }, … }",
     check = function(v, name) if type(v) ~= "table" then fail(("'%s' must be a table, got %s"):format(name, type(v)), name) end end },
-  { "after", doc = "function(r) run once with the results (Results) when every cell is done, in the coordinating process",
-    check = one_of_types({ "function" }, "a function(r)") },
+  { "after", kind = "function(r)", doc = "run once with the results (Results) when every cell is done, in the coordinating process" },
 }
+
+-- The checks that follow from an entry's kind and range (entries with their own `check` keep it).
+for _, f in ipairs(schema) do
+  if not f.check then
+    if f.kind == "integer" then f.check = integer_at_least(f.min)
+    elseif f.kind == "number" then f.check = number_in(f.min, f.max)
+    elseif f.kind == "boolean" then f.check = one_of_types({ "boolean" }, "true or false")
+    elseif f.kind == "function(r)" then f.check = one_of_types({ "function" }, "a function(r)")
+    else error("experiment.lua: field '" .. f[1] .. "' of kind '" .. f.kind .. "' needs a check") end
+  end
+end
 
 local by_name, names = {}, {}
 for _, f in ipairs(schema) do by_name[f[1]] = f; names[#names + 1] = f[1] end
@@ -331,4 +340,32 @@ end
 
 --- The documented fields, for :help and docs.
 ouro.experiment_fields = schema
+
+--- The field reference as a Markdown table, generated from the schema (docs/loop.md holds a copy
+--- between `<!-- fields -->` markers; a test keeps the two equal).
+function ouro.experiment_field_reference()
+  local function kind(f)
+    local k = f.kind
+    if f.min and f.max then k = ("%s in [%g, %g]"):format(k, f.min, f.max)
+    elseif f.min then k = ("%s ≥ %g"):format(k, f.min) end
+    if f.schedule then k = k .. " or function(g)" end
+    return k
+  end
+  local function default(f)
+    if f.required then return "required" end
+    if f.default_text then return f.default_text end
+    if f.default == nil then return "—" end
+    if type(f.default) == "table" then
+      local parts = {}
+      for _, v in ipairs(f.default) do parts[#parts + 1] = tostring(v) end
+      return "`{" .. (#parts > 0 and " " .. table.concat(parts, ", ") .. " " or "") .. "}`"
+    end
+    return "`" .. tostring(f.default) .. "`"
+  end
+  local lines = { "| field | kind | default | meaning |", "|---|---|---|---|" }
+  for _, f in ipairs(schema) do
+    lines[#lines + 1] = ("| `%s` | %s | %s | %s |"):format(f[1], kind(f), default(f), (f.doc:gsub("|", "\\|")))
+  end
+  return table.concat(lines, "\n") .. "\n"
+end
 return experiment

@@ -42,6 +42,22 @@ final class ExperimentTests: XCTestCase {
         return try store.exportCSV().split(separator: "\n").map(String.init)
     }
 
+    /// docs/loop.md's field reference is the schema's own rendering (one field table: the docs are
+    /// generated from it, so a field added, renamed or re-ranged in stdlib/experiment.lua without the
+    /// docs fails here).
+    func testTheFieldReferenceInTheDocsIsTheSchemas() throws {
+        let dir = TestSupport.tempFolder()
+        try write("io.write(ouro.experiment_field_reference())", dir, "fields.lua")
+        let r = try TestSupport.runOuro(["run", "fields.lua"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        XCTAssert(r.1.hasPrefix("| field | kind | default | meaning |\n") && r.1.contains("| `train_size` | integer ≥ 1 | required |"), r.1)
+        let docs = try String(contentsOfFile: TestSupport.repoRoot + "/docs/loop.md", encoding: .utf8)
+        let begin = try XCTUnwrap(docs.range(of: "-->\n", range: try XCTUnwrap(docs.range(of: "<!-- fields:")).upperBound..<docs.endIndex))
+        let end = try XCTUnwrap(docs.range(of: "<!-- /fields -->"))
+        XCTAssertEqual(String(docs[begin.upperBound..<end.lowerBound]), r.1,
+                       "docs/loop.md's field table is stale: replace the block between the <!-- fields --> markers with the output of `ouro run` on a file holding io.write(ouro.experiment_field_reference())")
+    }
+
     func testBadExperimentsFailWithTheUsersLineAndExitTwo() throws {
         let dir = TestSupport.tempFolder()
         // Errors name the offending field's own line (lines of `gaussian()`: 1 `experiment {`,
