@@ -55,44 +55,82 @@ extension Kernels {
         }
     }
 
+    /// Where each row's cached keys and values are: positions `0..<prefix` in the shared prefix
+    /// (`prefixK`/`prefixV`, one row of `stride` floats per position), the later ones in the row's own
+    /// slot (`slotK`/`slotV`: `capacity` positions per slot; row `r` uses slot `slots[r]`).
+    struct KVLayout {
+        var prefixK: UnsafePointer<Float>?, prefixV: UnsafePointer<Float>?, prefix: Int
+        var slotK: UnsafePointer<Float>?, slotV: UnsafePointer<Float>?, slots: UnsafePointer<Int32>, capacity: Int
+        var stride: Int
+    }
+
     /// Causal grouped-query attention of each row over its sequence's cached keys and values.
+    /// Every (row, head) is computed alone in a fixed order (scores, max, exponentials, the weighted
+    /// sum of values in position order), so the bits do not depend on `workers` or on the other rows.
     /// - Parameters:
     ///   - q: per row, the query heads (`heads · headDim` floats at `q + r · qStride`), rotated.
     ///   - out: per row, the heads' outputs concatenated (`heads · headDim` floats).
-    ///   - keys/values: position `p` of row `r`'s sequence is at `key(r, p)` (a row of `kvHeads · headDim`).
+    ///   - kv: where row `r`'s positions are (a position is a row of `kvHeads · headDim` floats).
     ///   - length: row `r` attends positions `0..<length[r]`.
     static func attention(q: UnsafePointer<Float>, qStride: Int, out: UnsafeMutablePointer<Float>, rows: Int,
                           heads: Int, kvHeads: Int, headDim: Int, length: UnsafePointer<Int32>, maxLength: Int,
-                          key: (Int, Int) -> UnsafePointer<Float>, value: (Int, Int) -> UnsafePointer<Float>, workers: Int) {
+                          kv: KVLayout, workers: Int) {
         let group = heads / kvHeads
         let scale = 1 / Float(headDim).squareRoot()
-        withoutActuallyEscaping(key) { key in withoutActuallyEscaping(value) { value in
-            parallel(rows * heads, workers: workers, minPerWorker: 4) { range in
-                var scores = [Float](repeating: 0, count: maxLength)
-                var acc = [Float](repeating: 0, count: headDim)
-                scores.withUnsafeMutableBufferPointer { sb in acc.withUnsafeMutableBufferPointer { ab in
-                    let s = sb.baseAddress!, a = ab.baseAddress!
-                    for task in range {
-                        let r = task / heads, h = task % heads, kvh = h / group
-                        let L = Int(length[r])
-                        let qh = q + r * qStride + h * headDim
-                        var mx = -Float.infinity
-                        for p in 0..<L {
-                            let k = key(r, p) + kvh * headDim
-                            let sc = dot(qh, k, headDim) * scale
-                            s[p] = sc
-                            if sc > mx { mx = sc }
+        let P = kv.prefix, stride = kv.stride
+        parallel(rows * heads, workers: workers, minPerWorker: 4) { range in
+            var scores = [Float](repeating: 0, count: maxLength)
+            var acc = [Float](repeating: 0, count: headDim)
+            scores.withUnsafeMutableBufferPointer { sb in acc.withUnsafeMutableBufferPointer { ab in
+                let s = sb.baseAddress!, a = ab.baseAddress!
+                for task in range {
+                    let r = task / heads, h = task % heads, off = (h / group) * headDim
+                    let L = Int(length[r]), n0 = min(L, P)
+                    // Position p's key/value: the prefix's row p, else the slot's row p − P.
+                    let pk = kv.prefixK.map { $0 + off }, pv = kv.prefixV.map { $0 + off }
+                    let slotStart = L > P ? Int(kv.slots[r]) * kv.capacity * stride + off : 0
+                    let sk = kv.slotK.map { $0 + slotStart }, sv = kv.slotV.map { $0 + slotStart }
+                    let qh = q + r * qStride + h * headDim
+                    var mx = -Float.infinity
+                    for p in 0..<n0 {
+                        let sc = dot(qh, pk! + p * stride, headDim) * scale
+                        s[p] = sc
+                        if sc > mx { mx = sc }
+                    }
+                    for p in n0..<L {
+                        let sc = dot(qh, sk! + (p - P) * stride, headDim) * scale
+                        s[p] = sc
+                        if sc > mx { mx = sc }
+                    }
+                    var total: Float = 0
+                    for p in 0..<L { let e = expf(s[p] - mx); s[p] = e; total += e }
+                    let o = out + r * heads * headDim + h * headDim
+                    if headDim == 64 {
+                        // The weighted sum in four registers (the same operations as `axpy`, in order).
+                        var a0 = SIMD16<Float>(), a1 = a0, a2 = a0, a3 = a0
+                        @inline(__always) func add(_ w: Float, _ v: UnsafePointer<Float>) {
+                            let wv = SIMD16<Float>(repeating: w), rv = UnsafeRawPointer(v)
+                            a0 = a0 + wv * rv.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
+                            a1 = a1 + wv * rv.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+                            a2 = a2 + wv * rv.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)
+                            a3 = a3 + wv * rv.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self)
                         }
-                        var total: Float = 0
-                        for p in 0..<L { let e = expf(s[p] - mx); s[p] = e; total += e }
+                        for p in 0..<n0 { add(s[p], pv! + p * stride) }
+                        for p in n0..<L { add(s[p], sv! + (p - P) * stride) }
+                        let t = SIMD16<Float>(repeating: total), ro = UnsafeMutableRawPointer(o)
+                        ro.storeBytes(of: a0 / t, toByteOffset: 0, as: SIMD16<Float>.self)
+                        ro.storeBytes(of: a1 / t, toByteOffset: 64, as: SIMD16<Float>.self)
+                        ro.storeBytes(of: a2 / t, toByteOffset: 128, as: SIMD16<Float>.self)
+                        ro.storeBytes(of: a3 / t, toByteOffset: 192, as: SIMD16<Float>.self)
+                    } else {
                         for j in 0..<headDim { a[j] = 0 }
-                        for p in 0..<L { axpy(s[p], value(r, p) + kvh * headDim, a, headDim) }
-                        let o = out + r * heads * headDim + h * headDim
+                        for p in 0..<n0 { axpy(s[p], pv! + p * stride, a, headDim) }
+                        for p in n0..<L { axpy(s[p], sv! + (p - P) * stride, a, headDim) }
                         for j in 0..<headDim { o[j] = a[j] / total }
                     }
-                } }
-            }
-        } }
+                }
+            } }
+        }
     }
 
     /// The largest logit of a row and Σ exp(logit − max) in double precision: the softmax's
@@ -105,7 +143,8 @@ extension Kernels {
         return (mx, z)
     }
 
-    /// `Σ a[j]·b[j]` in a fixed order: 16 lanes over chunks of 16, then the lanes summed (a scalar tail).
+    /// `Σ a[j]·b[j]` in a fixed order: 16 lanes over chunks of 16, the lanes summed pairwise (halves
+    /// added: 16 → 8 → 4 → 2 → 1, a short dependency chain), then a scalar tail.
     @inline(__always) static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = SIMD16<Float>()
         let chunks = n / 16
@@ -113,7 +152,8 @@ extension Kernels {
         for c in 0..<chunks {
             acc = acc + ra.loadUnaligned(fromByteOffset: c * 64, as: SIMD16<Float>.self) * rb.loadUnaligned(fromByteOffset: c * 64, as: SIMD16<Float>.self)
         }
-        var s = acc.sum()
+        let h8 = acc.lowHalf + acc.highHalf, h4 = h8.lowHalf + h8.highHalf, h2 = h4.lowHalf + h4.highHalf
+        var s = h2[0] + h2[1]
         for j in (chunks * 16)..<n { s += a[j] * b[j] }
         return s
     }

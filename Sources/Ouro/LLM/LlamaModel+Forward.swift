@@ -131,8 +131,8 @@ extension LlamaModel {
                     let pk = pkb.baseAddress, pv = pvb.baseAddress, sk = skb.baseAddress, sv = svb.baseAddress
                     Kernels.attention(q: qkv, qStride: qs, out: att, rows: T, heads: c.heads, kvHeads: c.kvHeads, headDim: hd,
                                       length: len.baseAddress!, maxLength: maxLen,
-                                      key: { r, p in p < P ? pk! + p * kvd : sk! + (Int(slot[r]) * cap + p - P) * kvd },
-                                      value: { r, p in p < P ? pv! + p * kvd : sv! + (Int(slot[r]) * cap + p - P) * kvd },
+                                      kv: Kernels.KVLayout(prefixK: pk, prefixV: pv, prefix: P, slotK: sk, slotV: sv,
+                                                           slots: slot.baseAddress!, capacity: cap, stride: kvd),
                                       workers: workers)
                 } } } }
                 // Output projection added to the residual stream.
