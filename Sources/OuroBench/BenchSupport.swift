@@ -13,6 +13,12 @@ public struct BenchError: Error, CustomStringConvertible {
     }
 }
 
+/// The Python peers of the benchmarks.
+enum BenchPeer {
+    /// The environment every peer runs in: Hugging Face offline, tokenizers single-threaded.
+    static let environment = ["HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"]
+}
+
 /// Wall-clock timing for the benchmarks (monotonic clock).
 enum BenchTimer {
     /// Seconds `body` takes.

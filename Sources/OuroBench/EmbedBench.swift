@@ -41,10 +41,7 @@ public enum EmbedBench {
         var ours = EmbeddingMatrix(rows: 0, cols: 0, storage: [])
         let tokens = texts.reduce(0) { $0 + encoder.tokenizer.encode($1).count }
         _ = try? encoder.embed(Array(texts.prefix(64)), batchSize: batch)
-        var best = Double.infinity
-        for _ in 0..<reps {
-            best = min(best, (try? BenchTimer.seconds { ours = try encoder.embed(texts, batchSize: batch) }) ?? .nan)
-        }
+        let best = (try? BenchTimer.best(reps) { ours = try encoder.embed(texts, batchSize: batch) }) ?? .nan
         var lines = ["embed: \(n) texts (\(tokens) tokens with [CLS]/[SEP]), batch \(batch), \(threads) thread(s), best of \(reps)",
                      "engine                 seconds   texts/s   ratio"]
         func row(_ name: String, _ s: Double, _ ratio: String) -> String {
@@ -82,7 +79,7 @@ public enum EmbedBench {
         let r: ChildProcess.Result
         do {
             r = try ChildProcess.run(python, ["-c", script, modelDir, textFile, String(threads), String(batch), String(reps), outFile],
-                                     environment: ["HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"])
+                                     environment: BenchPeer.environment)
         } catch { return lines.joined(separator: "\n") + "\nbench embed: cannot run \(python): \(error)" }
         let fields = r.output.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Double($0) }
         guard r.status == 0, fields.count == 2 else {

@@ -91,7 +91,7 @@ public enum LLMBench {
         let result: ChildProcess.Result
         do {
             result = try ChildProcess.run(python, [peer, path, tmp, String(threads), String(n), String(new), prompt],
-                                          environment: ["HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"])
+                                          environment: BenchPeer.environment)
         } catch { return lines.joined(separator: "\n") + "\nbench llm: cannot run \(python): \(error)" }
         guard result.status == 0, let r = peerNumbers(result.output),
               let gs = r["gen_seconds"], let gt = r["gen_tokens"], let ps = r["ppl_seconds"], let pt = r["ppl_tokens"] else {
@@ -129,10 +129,8 @@ public enum LLMBench {
         var f = FinetuneOptions()
         f.batchSize = batch; f.maxLength = max(seq, prompt.count + 2); f.lora = LoRAConfig(rank: rank); f.shuffle = false
         let gflops = sgemmGFLOPS(threads: threads)
-        let t0 = DispatchTime.now().uptimeNanoseconds
         var losses: [Double] = []
-        losses = try m.finetune(sequences: seqs, options: f, threads: threads).losses
-        let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let secs = try BenchTimer.seconds { losses = try m.finetune(sequences: seqs, options: f, threads: threads).losses }
         let rate = Double(tokens) / secs
         let share = rate * 4 * Double(m.parameterCount) / (gflops * 1e9)
         let rowShare = Double(rows) / secs * 4 * Double(m.parameterCount) / (gflops * 1e9)
@@ -150,7 +148,7 @@ public enum LLMBench {
             // scripts/bench/lora_peer.py: rank 16 on all seven projections, packed catalog tweets (every token real).
             result = try ChildProcess.run(python, [peer, "train", path, data, "--threads", String(threads), "--batch", String(batch),
                                                    "--seq", String(seq), "--steps", String(steps)],
-                                          environment: ["HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"])
+                                          environment: BenchPeer.environment)
         } catch { return lines.joined(separator: "\n") + "\nbench llm --train: cannot run \(python): \(error)" }
         guard result.status == 0, let r = peerNumbers(result.output), let peerRate = r["tokens_per_s"] else {
             return lines.joined(separator: "\n") + "\nbench llm --train: the Python peer failed (exit \(result.status), or no JSON result line)"
@@ -178,13 +176,10 @@ public enum LLMBench {
         let s = 1024
         let a = [Float](repeating: 0.5, count: s * s), b = [Float](repeating: 0.25, count: s * s)
         var c = [Float](repeating: 0, count: s * s)
-        var best = Double.infinity
-        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-            for _ in 0..<6 {
-                let t0 = DispatchTime.now().uptimeNanoseconds
+        let best = a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+            BenchTimer.best(6) {
                 Kernels.gemmTiled(transB: true, m: s, n: s, k: s, a: ap.baseAddress!, lda: s, b: bp.baseAddress!, ldb: s, beta: 0,
                                   c: cp.baseAddress!, ldc: s, workers: threads)
-                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             }
         } } }
         return 2 * Double(s * s * s) / best / 1e9

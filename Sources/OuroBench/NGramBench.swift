@@ -40,28 +40,23 @@ public enum NGramBench {
     /// and writes the fitted model's ARPA to `arpaPath` if given.
     public static func run(train: [[UInt32]], heldout: [[UInt32]], order: Int, generate: Int = 1_000_000,
                            minP: Double = 0.1, temperature: Double = 1, arpaPath: String? = nil) throws -> Result {
-        func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         let tokens = train.reduce(0) { $0 + $1.count }
-        var t0 = now()
-        let m = try NGramModel(order: order, documents: train)
-        let fit = now() - t0
-        var ppl = 0.0, score = Double.infinity
-        for _ in 0..<5 {   // best of 5: one pass over a few thousand lines takes milliseconds
-            t0 = now()
-            ppl = try m.perplexity(heldout)
-            score = min(score, now() - t0)
-        }
+        var m: NGramModel!
+        let fit = try BenchTimer.seconds { m = try NGramModel(order: order, documents: train) }
+        var ppl = 0.0
+        // best of 5: one pass over a few thousand lines takes milliseconds
+        let score = try BenchTimer.best(5) { ppl = try m.perplexity(heldout) }
         if let arpaPath { try ARPA.write(m, to: arpaPath) }
-        let m3 = order == 3 ? m : try NGramModel(order: 3, documents: train)
+        let m3: NGramModel = order == 3 ? m : try NGramModel(order: 3, documents: train)
         var produced = 0, seed: UInt64 = 0
-        t0 = now()
-        while produced < generate {
-            let docs = try m3.generate(n: 4000, params: GenerationParams(temperature: temperature, minP: minP, maxNewTokens: 200),
-                                       seed: seed)
-            for d in docs { produced += d.count + 1 }
-            seed += 1
+        let gen = try BenchTimer.seconds {
+            while produced < generate {
+                let docs = try m3.generate(n: 4000, params: GenerationParams(temperature: temperature, minP: minP, maxNewTokens: 200),
+                                           seed: seed)
+                for d in docs { produced += d.count + 1 }
+                seed += 1
+            }
         }
-        let gen = now() - t0
         return Result(tokens: tokens, fitSeconds: fit, scoreSeconds: score,
                       scoredTokens: heldout.reduce(0) { $0 + $1.count + 1 }, generatedTokens: produced,
                       generateSeconds: gen, bytesPerNGram: m.bytesPerNGram, perplexity: ppl, model: m.description)
