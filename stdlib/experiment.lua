@@ -106,7 +106,7 @@ local schema = {
   { "synthetic_ratio", kind = "number", min = 0, max = 1, schedule = true, default = 0.5, doc = "fraction of synthetic documents for g ≥ 1" },
   { "fresh_human", kind = "boolean", default = true, doc = "each generation gets a disjoint fresh slice of the human pool" },
   -- Issue 18: the accumulation modes, side by side in docs/loop.md ("Training sets"); the names
-  -- are ExperimentSpecReader.accumulateModes.
+  -- are ExperimentFields.AccumulateMode.names.
   { "accumulate", kind = "boolean or mode name", default = true, doc = "false/\"replace\", true/\"pool\" (stratified pool of generations ≥ 1), \"pool-shuffled\", \"subsample\" (from everything, generation 0 included), \"all\"",
     check = function(v, name)
       local modes = { replace = true, pool = true, ["pool-shuffled"] = true, subsample = true, all = true }

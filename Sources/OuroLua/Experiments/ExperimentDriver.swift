@@ -22,7 +22,7 @@ struct PreparedCell {
 public enum ExperimentDriver {
     /// Names of the experiments the session's file declared, in declaration order.
     public static func declaredNames(in session: OuroSession) throws -> [String] {
-        try ExperimentSpecReader.declared(in: session.state).compactMap { $0["name"]?.string }
+        try ExperimentSpecReader.declared(in: session.state).map(\.name)
     }
 
     /// Runs a file's main chunk as `ouro run`, `ouro check` and the workers do: it declares
@@ -39,32 +39,28 @@ public enum ExperimentDriver {
         return (cells.count, seeds(of: e))
     }
 
-    static func seeds(of e: LuaTable) -> [Int] {
-        (e["spec"]?.table?["seeds"]?.table?.array ?? [.integer(1)]).compactMap(\.int)
-    }
+    static func seeds(of e: DeclaredExperiment) -> [Int] { e.spec.seeds }
 
 
     /// Validates every cell of experiment `name` (schedules evaluated for every generation, pool
     /// sizes checked) and returns them.
-    static func prepare(_ state: LuaState, name: String) throws -> (LuaTable, [PreparedCell]) {
+    static func prepare(_ state: LuaState, name: String) throws -> (DeclaredExperiment, [PreparedCell]) {
         state.reseedRandom("prepare " + name)
         let e = try ExperimentSpecReader.experiment(named: name, in: state)
-        let count = e["cells"]?.table?.array.count ?? 0
-        let cells = try (1...max(count, 1)).filter { $0 <= count }.map { try prepareCell(state, e, $0) }
+        let cells = try e.cells.indices.map { try prepareCell(state, e, $0 + 1) }
         return (e, cells)
     }
 
-    static func prepareCell(_ state: LuaState, _ e: LuaTable, _ cell: Int) throws -> PreparedCell {
+    static func prepareCell(_ state: LuaState, _ e: DeclaredExperiment, _ cell: Int) throws -> PreparedCell {
         do { return try readCell(state, e, cell) } catch let error as LuaError { throw error } catch {
             // An engine check (a metric's needs, a plan): name the experiment's line and the cell.
-            throw LuaError(.runtime, "\(e["where"]?.string ?? "")experiment '\(e["name"]?.string ?? "experiment")', cell \(cell): \(error)")
+            throw LuaError(.runtime, "\(e.where)experiment '\(e.name)', cell \(cell): \(error)")
         }
     }
 
-    private static func readCell(_ state: LuaState, _ e: LuaTable, _ cell: Int) throws -> PreparedCell {
+    private static func readCell(_ state: LuaState, _ e: DeclaredExperiment, _ cell: Int) throws -> PreparedCell {
         let r = try ExperimentSpecReader(state: state, experiment: e, cell: cell)
-        let name = e["name"]?.string ?? "experiment"
-        let at = e["where"]?.string ?? ""   // `file:line: ` of the experiment's declaration
+        let name = e.name, at = e.where   // `file:line: ` of the experiment's declaration
         func wrap<M: LoopModel>(_ spec: CellSpec<M>, pool: Int) throws -> PreparedCell {
             let runner: LoopRunner<M>
             do { runner = try LoopRunner(spec: spec) } catch {
@@ -81,9 +77,8 @@ public enum ExperimentDriver {
                                     return try rr.run(store: store, experiment: exp, cellIndex: cell, seed: seed)
                                 })
         }
-        switch r.fields["human"] {
-        case .object(let o)? where o is Dataset:
-            let d = o as! Dataset
+        switch r.fields.human.object {
+        case let d as Dataset:
             if r.isLLM {
                 let spec = try r.llmSpec(human: d)
                 var cell = try wrap(spec, pool: d.count)
@@ -92,14 +87,9 @@ public enum ExperimentDriver {
                 return cell
             }
             return try wrap(try r.textSpec(human: d), pool: d.count)
-        case .object(let o)? where o is NumericDataset:
-            let data = (o as! NumericDataset).data
-            let first: NumericModelBox?
-            switch r.fields["model"] ?? r.fields["base"] {
-            case .object(let m)?: first = m as? NumericModelBox
-            case .table(let t)?: if case .object(let m)? = t.array.first { first = m as? NumericModelBox } else { first = nil }
-            default: first = nil
-            }
+        case let numeric as NumericDataset:
+            let data = numeric.data
+            let first = (r.fields.model?.objects.first ?? r.fields.base?.object) as? NumericModelBox
             guard let model = first?.model else {
                 throw LuaError(.runtime, "\(at)experiment '\(name)': numeric data needs a toy model (ouro.model.gaussian{…}, gmm{…}, categorical{…})")
             }
@@ -115,7 +105,7 @@ public enum ExperimentDriver {
     /// The plan as text: cells × seeds × generations and the data needed.
     public static func plan(_ session: OuroSession, name: String) throws -> String {
         let (e, cells) = try prepare(session.state, name: name)
-        let seeds = e["seeds"]?.table?.array.count ?? e["spec"]?.table?["seeds"]?.table?.array.count ?? 1
+        let seeds = e.spec.seeds.count
         let g = cells.first?.generations ?? 0
         var lines = ["experiment '\(name)': \(cells.count) cell\(cells.count == 1 ? "" : "s") × \(seeds) seed\(seeds == 1 ? "" : "s") × \(g) generations = \(cells.count * seeds) runs"]
         for c in cells {
@@ -168,7 +158,7 @@ public enum ExperimentDriver {
             }
         }
         // Post-run code: once, here, with the results (a --cell slice holds only part of them).
-        if options.slice == nil, case .function(let after)? = e["spec"]?.table?["after"] {
+        if options.slice == nil, let after = e.spec.after {
             session.state.reseedRandom("after " + name)
             try after.call([.object(ResultsHandle(try ResultStore.open(path, mode: .readOnly)))])
         }

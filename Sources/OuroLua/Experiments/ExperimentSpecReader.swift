@@ -2,19 +2,21 @@ import Foundation
 import Ouro
 
 /// Reads one cell of a declared experiment (the table `experiment{…}` validated and expanded in
-/// stdlib/experiment.lua) into the engine's `CellSpec`. Lua functions (schedules, curation, Lua
-/// metrics) become closures over this state, so a spec belongs to the worker that built it.
+/// stdlib/experiment.lua, decoded into `ExperimentFields`) into the engine's `CellSpec`. Lua
+/// functions (schedules, curation, Lua metrics) become closures over this state, so a spec belongs
+/// to the worker that built it.
 struct ExperimentSpecReader {
     let state: LuaState
-    /// The converted `spec` table of the cell.
-    let fields: [String: LuaValue]
+    /// The cell's fields.
+    let fields: ExperimentFields
+    /// The cell's grid values (field name → value).
     let params: [String: LuaValue]
     let cellIndex: Int
 
-    /// The experiment table named `name` in `ouro._experiments` of `state`, converted.
-    static func experiment(named name: String, in state: LuaState) throws -> LuaTable {
+    /// The experiment named `name` in `ouro._experiments` of `state`.
+    static func experiment(named name: String, in state: LuaState) throws -> DeclaredExperiment {
         try checkName(name)
-        for e in try declared(in: state) where e["name"]?.string == name { return e }
+        for e in try declared(in: state) where e.name == name { return e }
         throw LuaError(.runtime, "experiment '\(name)' is not declared by this file")
     }
 
@@ -32,41 +34,30 @@ struct ExperimentSpecReader {
     }
 
     /// Every declared experiment, in declaration order.
-    static func declared(in state: LuaState) throws -> [LuaTable] {
+    static func declared(in state: LuaState) throws -> [DeclaredExperiment] {
         let lua = state.lua
         let top = lua.top
         defer { lua.setTop(top) }
         guard lua.getGlobal("ouro") == .table, lua.rawGet(-1, field: "_experiments") == .table else { return [] }
-        guard case .table(let list) = try lua.value(at: -1) else { return [] }
-        return list.array.compactMap(\.table)
+        return try LuaDecoder.decode([DeclaredExperiment].self, from: try lua.value(at: -1))
     }
 
-    init(state: LuaState, experiment: LuaTable, cell: Int) throws {
-        guard let cells = experiment["cells"]?.table?.array, cell >= 1, cell <= cells.count,
-              let c = cells[cell - 1].table, let spec = c["spec"]?.table else {
-            throw LuaError(.runtime, "experiment has no cell \(cell)")
-        }
+    init(state: LuaState, experiment: DeclaredExperiment, cell: Int) throws {
+        guard cell >= 1, cell <= experiment.cells.count else { throw LuaError(.runtime, "experiment has no cell \(cell)") }
+        let c = experiment.cells[cell - 1]
         self.state = state
-        self.fields = spec.fields
-        self.params = c["params"]?.table?.fields ?? [:]
+        self.fields = c.spec
+        self.params = c.params.fields
         self.cellIndex = cell
     }
 
     // MARK: Fields
 
-    func int(_ key: String) throws -> Int {
-        guard let v = fields[key]?.int else { throw LuaError(.runtime, "experiment: '\(key)' is missing") }
-        return v
-    }
-
-    func bool(_ key: String) -> Bool { if case .boolean(let b)? = fields[key] { return b }; return false }
-
     /// A number or `function(g)` as a schedule; the function's result is checked per generation.
-    func numberSchedule(_ value: LuaValue?, _ name: String) throws -> Schedule<Double> {
+    func numberSchedule(_ value: ExperimentFields.NumberOrFunction, _ name: String) -> Schedule<Double> {
         switch value {
-        case .integer(let i)?: return .constant(Double(i))
-        case .number(let d)?: return .constant(d)
-        case .function(let f)?:
+        case .number(let d): return .constant(d)
+        case .function(let f):
             return .function { g in
                 let r = try f.call([.integer(Int64(g))])
                 guard let x = r.first?.number else {
@@ -74,32 +65,22 @@ struct ExperimentSpecReader {
                 }
                 return x
             }
-        default: throw LuaError(.runtime, "experiment: '\(name)' must be a number or function(g)")
         }
     }
 
-    /// The Lua spellings of `Accumulate` (docs/loop.md lists them side by side); stdlib/experiment.lua
-    /// accepts exactly these names and the booleans (false = "replace", true = "pool").
-    static let accumulateModes: [String: Accumulate] = [
-        "replace": .replace, "pool": .pool(stratified: true), "pool-shuffled": .pool(stratified: false),
-        "subsample": .subsample, "all": .all,
-    ]
-
-    var accumulate: Accumulate {
-        switch fields["accumulate"] {
-        case .boolean(false)?: return .replace
-        case .string(let name)?: return Self.accumulateModes[name] ?? .pool(stratified: true)
-        default: return .pool(stratified: true)
-        }
+    /// `finetune = { weight = w or function(g) }` of a model that is not an LLM.
+    var finetuneWeight: ExperimentFields.NumberOrFunction? {
+        get throws { try fields.finetune.map { try LuaDecoder.decode(FinetuneWeight.self, from: .table($0)).weight } ?? nil }
     }
+    private struct FinetuneWeight: Decodable { var weight: ExperimentFields.NumberOrFunction? }
 
     /// Where the cell's schedule functions are defined, keyed by the name the engine's schedule
     /// errors start with (`CellSpec.resolve`).
     var scheduleLocations: [(field: String, location: String)] {
         var out: [(String, String)] = []
-        if case .function(let f)? = fields["synthetic_ratio"] { out.append(("synthetic_ratio", f.location)) }
-        if case .function(let f)? = fields["finetune"]?.table?["weight"] { out.append(("finetune weight", f.location)) }
-        if case .function(let f)? = fields["sampling"] { out.append(("sampling", f.location)) }
+        if case .function(let f) = fields.syntheticRatio { out.append(("synthetic_ratio", f.location)) }
+        if case .function(let f)? = try? finetuneWeight { out.append(("finetune weight", f.location)) }
+        if case .function(let f) = fields.sampling { out.append(("sampling", f.location)) }
         return out
     }
 
@@ -125,35 +106,26 @@ struct ExperimentSpecReader {
     /// The model plan from `model` / `base` + `finetune` / `chain`.
     /// `base` with `chain = true` continues the previous generation's model from the base.
     func modelPlan<M: LoopModel>(_ convert: (AnyObject) throws -> M) throws -> ModelPlan<M> {
-        let weight = try fields["finetune"]?.table.flatMap { $0["weight"] }.map { try numberSchedule($0, "finetune.weight") }
-        if let base = fields["base"], case .object(let o) = base {
-            let b = try convert(o)
-            return bool("chain") ? .chain(b, weight: weight ?? .constant(0.5)) : .finetune(base: b, weight: weight ?? .constant(0.5))
+        let weight = try finetuneWeight.map { numberSchedule($0, "finetune.weight") } ?? .constant(0.5)
+        if let base = fields.base {
+            let b = try convert(base.object)
+            return fields.chain ? .chain(b, weight: weight) : .finetune(base: b, weight: weight)
         }
-        var specs: [M] = []
-        switch fields["model"] {
-        case .object(let o)?: specs = [try convert(o)]
-        case .table(let t)?:
-            specs = try t.array.map { v in
-                guard case .object(let o) = v else { throw LuaError(.runtime, "experiment: 'model' entries must be models") }
-                return try convert(o)
-            }
-        default: throw LuaError(.runtime, "experiment: give a model")
-        }
-        if bool("chain") { return .chain(specs[0], weight: weight ?? .constant(0.5)) }
+        guard let models = fields.model, !models.objects.isEmpty else { throw LuaError(.runtime, "experiment: give a model") }
+        let specs = try models.objects.map(convert)
+        if fields.chain { return .chain(specs[0], weight: weight) }
         return .fresh(specs)
     }
 
     // MARK: Metrics
 
-    var metricNames: [String] { fields["metrics"]?.table?.array.compactMap(\.string) ?? [] }
+    var metricNames: [String] { fields.metrics }
 }
 
 extension ExperimentSpecReader {
     /// Whether the cell's model is an LLM (`base = ouro.model.llm(…)`).
     var isLLM: Bool {
-        if case .object(let o)? = fields["base"] ?? fields["model"], o is LlamaModel { return true }
-        return false
+        (fields.base?.object ?? fields.model?.objects.first) is LlamaModel
     }
 
     /// The cell as a text experiment over n-gram models.
@@ -171,12 +143,12 @@ extension ExperimentSpecReader {
     func llmSpec(human: Dataset) throws -> CellSpec<LLMLoopModel> {
         let options: FinetuneOptions
         do {
-            let t = fields["finetune"]?.table ?? LuaTable()
+            let t = fields.finetune ?? LuaTable()
             options = try OuroBindings.finetuneOptions(try LuaOptions(validating: t, allowed: OuroBindings.llmFinetuneKeys.filter { $0 != "prompt" }))
         } catch let e as LuaArgumentError { throw LuaError(.runtime, "experiment: finetune: \(e.message)") }
         let prompt: LLMPrompt
         do {
-            guard let p = try OuroBindings.llmPrompt(fields["prompt"]) else {
+            guard let p = try OuroBindings.llmPrompt(fields.prompt) else {
                 throw LuaError(.runtime, "experiment: an LLM needs prompt = \"…\" (the instruction each document answers)")
             }
             prompt = p
@@ -198,8 +170,8 @@ extension ExperimentSpecReader {
             throw LuaError(.runtime, "metric '\(m)' reads a toy model's parameters (kind \"model\"), and a text experiment's models are \(models)")
         }
         let sampling: Schedule<GenerationParams?>
-        switch fields["sampling"] {
-        case .function(let f)?:
+        switch fields.sampling {
+        case .function(let f):
             sampling = .function { g in
                 let r = try f.call([.integer(Int64(g))])
                 guard case .table(let t)? = r.first else {
@@ -207,34 +179,35 @@ extension ExperimentSpecReader {
                 }
                 return try ExperimentSpecReader.generationParams(t, generation: g)
             }
-        case .table(let t)?: sampling = .constant(try ExperimentSpecReader.generationParams(t, generation: nil))
-        default: sampling = .constant(nil)
+        case .table(let t): sampling = .constant(try ExperimentSpecReader.generationParams(t, generation: nil))
         }
         var curation: Curation<Dataset>? = nil
-        switch fields["curate"] {
+        switch fields.curate {
         case .function(let f)?:
             curation = .predicate { d, i in
                 let r = try f.call([OuroBindings.documentValue(d, i)])
                 return r.first?.isTruthy ?? false
             }
         case .table(let t)?:
-            let metric = t["metric"]?.string ?? ""
-            let keep: CurationKeep = t["keep"]?.string == "bottom" ? .bottom : .top
-            curation = .metric(name: metric, keep: keep, fraction: t["fraction"]?.number ?? 1,
-                               score: registry.documentScorer(metric))
-        default: break
+            let c = try LuaDecoder.decode(CurateByMetric.self, from: .table(t))
+            curation = .metric(name: c.metric, keep: c.keep == "bottom" ? .bottom : .top, fraction: c.fraction,
+                               score: registry.documentScorer(c.metric))
+        case nil: break
         }
         let spec = CellSpec(
-            human: human, generations: try int("generations"), trainSize: try int("train_size"),
-            syntheticRatio: try numberSchedule(fields["synthetic_ratio"], "synthetic_ratio"),
-            freshHuman: bool("fresh_human"), accumulate: accumulate,
+            human: human, generations: fields.generations, trainSize: fields.trainSize,
+            syntheticRatio: numberSchedule(fields.syntheticRatio, "synthetic_ratio"),
+            freshHuman: fields.freshHuman, accumulate: fields.accumulate.mode,
             model: try modelPlan(convert),
             sampling: sampling, curate: curation,
             metrics: registry.textLoopMetrics(names, of: M.self),
-            evalSize: try int("eval_size"), parameters: parametersJSON)
+            evalSize: fields.evalSize, parameters: parametersJSON)
         try registry.requireHeldOutHuman(for: names, humanPool: human.count) { try spec.resolve().humanNeeded }
         return spec
     }
+
+    /// `curate = { metric = name, keep = "top"|"bottom", fraction = x }`.
+    private struct CurateByMetric: Decodable { var metric: String; var keep: String; var fraction: Double }
 
     static func generationParams(_ t: LuaTable, generation: Int?) throws -> GenerationParams {
         do {
@@ -251,7 +224,7 @@ extension ExperimentSpecReader {
         let names = metricNames
         let registry = state.context.metrics
         var curation: Curation<NumericData>? = nil
-        if case .function(let f)? = fields["curate"] {
+        if case .function(let f)? = fields.curate {
             curation = .predicate { d, i in
                 let row = d.row(i)
                 let arg: LuaValue = row.count == 1 ? .number(row.first!) : .table(LuaTable(array: row.map { .number($0) }))
@@ -260,9 +233,9 @@ extension ExperimentSpecReader {
             }
         }
         let spec = CellSpec(
-            human: human, generations: try int("generations"), trainSize: try int("train_size"),
-            syntheticRatio: try numberSchedule(fields["synthetic_ratio"], "synthetic_ratio"),
-            freshHuman: bool("fresh_human"), accumulate: accumulate,
+            human: human, generations: fields.generations, trainSize: fields.trainSize,
+            syntheticRatio: numberSchedule(fields.syntheticRatio, "synthetic_ratio"),
+            freshHuman: fields.freshHuman, accumulate: fields.accumulate.mode,
             model: try modelPlan { o in
                 guard let box = o as? NumericModelBox, let m = box.model as? B else {
                     throw LuaError(.runtime, "experiment: every model of a numeric experiment must be of the same kind (\(B.self))")
@@ -280,10 +253,10 @@ extension ExperimentSpecReader {
                 set.numericModel = context.model?.model
                 return try registry.compute(chosen, on: set)
             },
-            evalSize: try int("eval_size"), parameters: parametersJSON)
+            evalSize: fields.evalSize, parameters: parametersJSON)
         // A model that cannot read the human data (a categorical model on Gaussian data, linreg on
         // 1-D rows) fails here, before anything runs: fit each spec on the first training-size rows.
-        let probe = human.select(Array(0..<min(human.count, try int("train_size"))))
+        let probe = human.select(Array(0..<min(human.count, fields.trainSize)))
         var specs: [NumericLoopModel<B>] = []
         switch spec.model {
         case .fresh(let s): specs = s
