@@ -60,13 +60,10 @@ import Glibc
         }
     }
 
-    /// In-place exact GELU: `x · ½ · (1 + erf(x / √2))`.
+    /// In-place exact-erf GELU, `x · ½ · (1 + erf(x / √2))` (`VectorMath.gelu`, sixteen at a time).
     static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int, workers: Int) {
         parallel(count, workers: workers, minPerWorker: 16_384) { range in
-            for i in range {
-                let v = x[i]
-                x[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752))
-            }
+            VectorMath.apply(x + range.lowerBound, count: range.count, VectorMath.gelu)
         }
     }
 
@@ -92,21 +89,17 @@ import Glibc
                     scores.withUnsafeMutableBufferPointer { sb in
                         let p = sb.baseAddress!
                         for i in 0..<L {
-                            let q = UnsafeRawPointer(q0 + (lo + i) * stride + h * headDim)
+                            let q = q0 + (lo + i) * stride + h * headDim
                             var mx = -Float.infinity
                             for j in 0..<L {
-                                let k = UnsafeRawPointer(q0 + (lo + j) * stride + hidden + h * headDim)
-                                var acc = SIMD16<Float>()
-                                for c in 0..<chunks {
-                                    acc.addProduct(q.loadUnaligned(fromByteOffset: c * 64, as: SIMD16<Float>.self),
-                                                   k.loadUnaligned(fromByteOffset: c * 64, as: SIMD16<Float>.self))
-                                }
-                                let sc = acc.sum() * scale
+                                let sc = dot(q, q0 + (lo + j) * stride + hidden + h * headDim, headDim) * scale
                                 p[j] = sc
                                 mx = Swift.max(mx, sc)
                             }
+                            for j in 0..<L { p[j] -= mx }
+                            VectorMath.apply(p, count: L, VectorMath.exp)
                             var total: Float = 0
-                            for j in 0..<L { let e = expf(p[j] - mx); p[j] = e; total += e }
+                            for j in 0..<L { total += p[j] }
                             let inv = 1 / total
                             let out = ctx + (lo + i) * hidden + h * headDim
                             for c in 0..<chunks {
