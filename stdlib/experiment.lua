@@ -280,6 +280,46 @@ local function expand(spec)
   return cells
 end
 
+--- A field's value as the plan prints it (engine objects by their tostring; functions and tables
+--- by shape, so the text never holds an address).
+local function render(v, depth)
+  depth = depth or 0
+  if type(v) == "string" then return show(v) end
+  if type(v) == "function" then return "function" end
+  if type(v) ~= "table" or getmetatable(v) ~= nil then return tostring(v) end
+  if depth > 1 then return "{…}" end
+  local parts = {}
+  for i, x in ipairs(v) do
+    if #v > 10 and i == 9 then parts[#parts + 1] = "…" elseif #v <= 10 or i < 9 or i == #v then parts[#parts + 1] = render(x, depth + 1) end
+  end
+  if #v > 10 then parts[#parts] = parts[#parts] .. (" (%d values)"):format(#v) end
+  local keys = {}
+  for k in pairs(v) do if math.type(k) ~= "integer" or k < 1 or k > #v then keys[#keys + 1] = tostring(k) end end
+  table.sort(keys)
+  for _, k in ipairs(keys) do parts[#parts + 1] = k .. " = " .. render(v[k], depth + 1) end
+  return #parts == 0 and "{}" or "{ " .. table.concat(parts, ", ") .. " }"
+end
+
+--- The fields part of `ouro check`'s plan, generated from the schema: every field the experiment
+--- has, in the table's order, with its value; fields set by the grid say so, defaults are marked.
+local function plan_lines(s, defaulted)
+  local varying = {}
+  if type(s.grid) == "table" then
+    if #s.grid > 0 then for _, cell in ipairs(s.grid) do for k in pairs(cell) do varying[k] = true end end
+    else for k in pairs(s.grid) do varying[k] = true end end
+  end
+  local lines = {}
+  for _, f in ipairs(schema) do
+    local name = f[1]
+    if name ~= "name" and name ~= "grid" and (s[name] ~= nil or varying[name]) then
+      local text = varying[name] and "by cell (grid)" or render(s[name])
+      if defaulted[name] and not varying[name] then text = text .. "   (default)" end
+      lines[#lines + 1] = ("  %-16s %s"):format(name, text)
+    end
+  end
+  return table.concat(lines, "\n")
+end
+
 local Experiment = {}
 Experiment.__index = Experiment
 Experiment.__name = "Experiment"
@@ -318,19 +358,20 @@ function experiment(spec)
   for k in pairs(spec) do
     if type(k) ~= "string" or not by_name[k] then ouro.check_options({ [tostring(k)] = true }, "experiment", names, "") end
   end
-  local s = copy(spec)
+  local s, defaulted = copy(spec), {}
   for _, f in ipairs(schema) do
     local name = f[1]
     if s[name] == nil then
       if f.required then fail(("'%s' is required (%s)"):format(name, f.doc), name) end
       if type(f.default) == "table" then s[name] = copy(f.default) else s[name] = f.default end
+      defaulted[name] = s[name] ~= nil
     end
     if s[name] ~= nil and f.check then f.check(s[name], name) end
   end
   if s.name == nil then s.name = ouro._script_name() end
   if s.base == nil and s.model == nil then fail("give a model: model = ouro.model.ngram{ … } (or base = m, finetune = { weight = … })") end
   if s.grid == nil then check_consistent(s, "") end
-  local e = setmetatable({ name = s.name, spec = s, cells = expand(s), where = where() }, Experiment)
+  local e = setmetatable({ name = s.name, spec = s, cells = expand(s), where = where(), plan_fields = plan_lines(s, defaulted) }, Experiment)
   for _, other in ipairs(ouro._experiments) do
     if other.name == e.name then fail(("another experiment is already named '%s' (%s)"):format(e.name, other.where)) end
   end

@@ -170,6 +170,22 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(r.0, 0, r.2)
         XCTAssert(r.1.contains("experiment 'g': 2 cells × 3 seeds × 4 generations = 6 runs"), r.1)
         XCTAssert(r.1.contains("{\"synthetic_ratio\": 0.25}"), r.1)
+        // The fields, from the field table: its order, grid fields named, defaults marked, no address.
+        let fieldLines = r.1.split(separator: "\n").dropFirst().prefix { !$0.hasPrefix("  cell ") }.map(String.init)
+        XCTAssertEqual(fieldLines, [
+            "  human            NumericData(2000 rows, dim 1)",
+            "  model            Gaussian(mle, unfitted)",
+            "  chain            false   (default)",
+            "  generations      4",
+            "  train_size       20",
+            "  synthetic_ratio  by cell (grid)",
+            "  fresh_human      true   (default)",
+            "  accumulate       true   (default)",
+            "  sampling         {}   (default)",
+            "  metrics          { \"mean\", \"variance\" }",
+            "  eval_size        50",
+            "  seeds            { 1, 2, 3 }",
+        ], r.1)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/results/g.db"))
     }
 

@@ -107,7 +107,8 @@ public enum ExperimentDriver {
         let (e, cells) = try prepare(session.state, name: name)
         let seeds = e.spec.seeds.count
         let g = cells.first?.generations ?? 0
-        var lines = ["experiment '\(name)': \(cells.count) cell\(cells.count == 1 ? "" : "s") × \(seeds) seed\(seeds == 1 ? "" : "s") × \(g) generations = \(cells.count * seeds) runs"]
+        var lines = ["experiment '\(name)': \(cells.count) cell\(cells.count == 1 ? "" : "s") × \(seeds) seed\(seeds == 1 ? "" : "s") × \(g) generations = \(cells.count * seeds) runs",
+                     e.planFields]
         for c in cells {
             lines.append("  cell \(c.index) \(c.parameters): train_size \(c.trainSize), needs \(c.humanNeeded) of \(c.humanPool) human documents")
         }

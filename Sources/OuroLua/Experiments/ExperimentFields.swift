@@ -101,6 +101,12 @@ struct DeclaredExperiment: Decodable {
     var cells: [Cell]
     /// `file:line: ` of the declaration.
     var `where`: String
+    /// The fields part of `ouro check`'s plan: one line per field, generated from the field table.
+    var planFields: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, spec, cells, `where`, planFields = "plan_fields"
+    }
 
     struct Cell: Decodable {
         var index: Int
