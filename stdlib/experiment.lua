@@ -63,7 +63,9 @@ local function one_of_types(types, what)
   end
 end
 
---- The schema: one entry per field, in the order `ouro check` prints them.
+--- The schema: one entry per field, in the order `ouro check` prints them. `swift` names the type the
+--- engine decodes the field into (ExperimentFields, generated from this table by
+--- ouro._experiment_fields_swift()) where the kind does not say it.
 local schema = {
   { "name", kind = "string", default_text = "the file's name", doc = "experiment name (results go to results/<name>.db)",
     check = function(v, name)
@@ -72,9 +74,9 @@ local schema = {
         fail(("'%s' must be 1–100 letters, digits, '_', '-' and '.', not starting with '.', got %s"):format(name, show(v)))
       end
     end },
-  { "human", kind = "Dataset or NumericData", doc = "the human pool: a Dataset (text) or NumericData (toy models)", required = true,
+  { "human", kind = "Dataset or NumericData", swift = "LuaObject", doc = "the human pool: a Dataset (text) or NumericData (toy models)", required = true,
     check = function(v, name) if not is_data(v) then fail(("'%s' must be a Dataset or NumericData, got %s"):format(name, ouro._typename(v)), name) end end },
-  { "model", kind = "model or list of models", doc = "a model spec fitted fresh each generation, or a list of specs (one picked at random per generation)",
+  { "model", kind = "model or list of models", swift = "ModelList", doc = "a model spec fitted fresh each generation, or a list of specs (one picked at random per generation)",
     check = function(v, name)
       local function not_llm(m)
         if is_llm(m) then
@@ -91,14 +93,14 @@ local schema = {
       end
       fail(("'%s' must be a model (ouro.model.ngram{…}, ouro.model.gaussian{…}, …) or a list of models, got %s"):format(name, ouro._typename(v)), name)
     end },
-  { "base", kind = "model or LLM", doc = "a fitted model to finetune afresh each generation (with finetune = { weight = … }), or an LLM (ouro.model.llm) given a fresh LoRA each generation",
+  { "base", kind = "model or LLM", swift = "LuaObject", doc = "a fitted model to finetune afresh each generation (with finetune = { weight = … }), or an LLM (ouro.model.llm) given a fresh LoRA each generation",
     check = function(v, name) if not is_model(v) then fail(("'%s' must be a fitted model, got %s"):format(name, ouro._typename(v)), name) end end },
   { "finetune", kind = "table", doc = "{ weight = w or function(g) }: weight of the new data when finetuning base (or the previous model with chain); for an LLM: { lora = { rank, alpha, targets, rslora }, learning_rate, epochs, batch_size, gradient_accumulation_steps, weight_decay, max_length, warmup_steps, max_grad_norm, shuffle } (the study's recipe for what is left out)",
     check = function(v, name)
       if type(v) ~= "table" then fail(("'%s' must be a table, got %s"):format(name, type(v)), name) end
       -- the keys depend on the model: checked with the other fields (check_model_fields)
     end },
-  { "prompt", kind = "string or function(text)", doc = "an LLM's instruction for each document: a string, or function(text) → string (per-document instructions)",
+  { "prompt", kind = "string or function(text)", swift = "LuaValue", doc = "an LLM's instruction for each document: a string, or function(text) → string (per-document instructions)",
     check = one_of_types({ "string", "function" }, "a string or a function(text) returning one") },
   { "chain", kind = "boolean", default = false, doc = "finetune the previous generation's model instead of a fresh base (an LLM: continue the previous generation's adapter)" },
   { "generations", kind = "integer", min = 1, default = 10, doc = "number of generations (generation 0 is the model trained on human data alone)" },
@@ -107,20 +109,20 @@ local schema = {
   { "fresh_human", kind = "boolean", default = true, doc = "each generation gets a disjoint fresh slice of the human pool" },
   -- Issue 18: the accumulation modes, side by side in docs/loop.md ("Training sets"); the names
   -- are ExperimentFields.AccumulateMode.names.
-  { "accumulate", kind = "boolean or mode name", default = true, doc = "false/\"replace\", true/\"pool\" (stratified pool of generations ≥ 1), \"pool-shuffled\", \"subsample\" (from everything, generation 0 included), \"all\"",
+  { "accumulate", kind = "boolean or mode name", swift = "AccumulateMode", default = true, doc = "false/\"replace\", true/\"pool\" (stratified pool of generations ≥ 1), \"pool-shuffled\", \"subsample\" (from everything, generation 0 included), \"all\"",
     check = function(v, name)
       local modes = { replace = true, pool = true, ["pool-shuffled"] = true, subsample = true, all = true }
       if type(v) ~= "boolean" and not modes[v] then
         fail(("'%s' must be true, false, \"replace\", \"pool\", \"pool-shuffled\", \"subsample\" or \"all\", got %s"):format(name, show(v)), name)
       end
     end },
-  { "sampling", kind = "table or function(g)", default = {}, doc = "generation options (temperature, top_k, top_p, min_p, repetition_penalty, max_new_tokens) or function(g)",
+  { "sampling", kind = "table or function(g)", swift = "TableOrFunction", default = {}, doc = "generation options (temperature, top_k, top_p, min_p, repetition_penalty, max_new_tokens) or function(g)",
     check = function(v, name)
       if type(v) == "function" then return end
       if type(v) ~= "table" then fail(("'%s' must be a table or function(g), got %s"):format(name, type(v)), name) end
       ouro.check_options(v, "experiment: sampling", { "temperature", "top_k", "top_p", "min_p", "repetition_penalty", "max_new_tokens", "prompt" }, name)
     end },
-  { "curate", kind = "function(doc) or table", doc = "function(doc) → keep?, or { metric = name, keep = \"top\"|\"bottom\", fraction = x }",
+  { "curate", kind = "function(doc) or table", swift = "TableOrFunction", doc = "function(doc) → keep?, or { metric = name, keep = \"top\"|\"bottom\", fraction = x }",
     check = function(v, name)
       if type(v) == "function" then return end
       if type(v) ~= "table" then fail(("'%s' must be a function or a table, got %s"):format(name, type(v)), name) end
@@ -129,7 +131,7 @@ local schema = {
       if v.keep ~= "top" and v.keep ~= "bottom" then fail("'curate.keep' must be \"top\" or \"bottom\", got " .. show(v.keep), "curate.keep") end
       number_in(0, 1)(v.fraction, "curate.fraction")
     end },
-  { "metrics", kind = "list of metric names", default = {}, doc = "metric names computed each generation (ouro.metrics.list())",
+  { "metrics", kind = "list of metric names", swift = "[String]", default = {}, doc = "metric names computed each generation (ouro.metrics.list())",
     check = function(v, name)
       if type(v) ~= "table" then fail(("'%s' must be a list of metric names, got %s"):format(name, type(v)), name) end
       for i, m in ipairs(v) do
@@ -164,7 +166,7 @@ local schema = {
       end
     end },
   { "eval_size", kind = "integer", min = 0, default = 250, doc = "generated documents evaluated per generation (0: no metrics)" },
-  { "seeds", kind = "list of integers ≥ 0", default = { 1 }, doc = "one run per seed and cell",
+  { "seeds", kind = "list of integers ≥ 0", swift = "[Int]", default = { 1 }, doc = "one run per seed and cell",
     check = function(v, name)
       if type(v) ~= "table" or #v == 0 then fail(("'%s' must be a non-empty list of integers"):format(name), name) end
       for i, s in ipairs(v) do if not is_integer(s) or s < 0 then fail(("'%s'[%d] must be an integer ≥ 0, got %s"):format(name, i, show(s)), name) end end
@@ -381,6 +383,23 @@ end
 
 --- The documented fields, for :help and docs.
 ouro.experiment_fields = schema
+
+--- The Swift side of the table: the properties and coding keys of `ExperimentFields`
+--- (Sources/OuroLua/Experiments/ExperimentFields.swift holds a copy between `// fields` markers; a
+--- test keeps the two equal). Optional exactly when the field has neither a default nor `required`.
+function ouro._experiment_fields_swift()
+  local by_kind = { integer = "Int", boolean = "Bool", string = "String", table = "LuaTable", ["function(r)"] = "LuaFunctionRef" }
+  local function camel(name) return (name:gsub("_(%l)", string.upper)) end
+  local props, keys = {}, {}
+  for _, f in ipairs(schema) do
+    local t = f.swift or (f.kind == "number" and (f.schedule and "NumberOrFunction" or "Double")) or by_kind[f.kind]
+    if not t then error("experiment.lua: field '" .. f[1] .. "' of kind '" .. f.kind .. "' needs swift = \"Type\"") end
+    local optional = not f.required and f.default == nil and f.default_text == nil
+    props[#props + 1] = ("    var %s: %s%s"):format(camel(f[1]), t, optional and "?" or "")
+    keys[#keys + 1] = camel(f[1]) == f[1] and ("        case %s"):format(f[1]) or ("        case %s = %q"):format(camel(f[1]), f[1])
+  end
+  return table.concat(props, "\n") .. "\n\n    enum CodingKeys: String, CodingKey, CaseIterable {\n" .. table.concat(keys, "\n") .. "\n    }\n"
+end
 
 --- The field reference as a Markdown table, generated from the schema (docs/loop.md holds a copy
 --- between `<!-- fields -->` markers; a test keeps the two equal).

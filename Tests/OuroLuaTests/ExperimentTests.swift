@@ -58,35 +58,27 @@ final class ExperimentTests: XCTestCase {
                        "docs/loop.md's field table is stale: replace the block between the <!-- fields --> markers with the output of `ouro run` on a file holding io.write(ouro.experiment_field_reference())")
     }
 
-    /// The Swift side of the field table: `ExperimentFields` has one property per entry of
-    /// stdlib/experiment.lua's table, in its order, of the Swift type its kind decodes to, optional
-    /// exactly when the field has neither a default nor `required`.
+    /// The Swift side of the field table: `ExperimentFields`' properties and coding keys are the
+    /// block `ouro._experiment_fields_swift()` generates from stdlib/experiment.lua (name, order, Swift
+    /// type, optional exactly when the field has neither a default nor `required`), and a declared
+    /// experiment decodes into it.
     func testTheSwiftFieldsAreTheFieldTable() throws {
+        let dir = TestSupport.tempFolder()
+        try write("io.write(ouro._experiment_fields_swift())", dir, "fields.lua")
+        let r = try TestSupport.runOuro(["run", "fields.lua"], cwd: dir)
+        XCTAssertEqual(r.0, 0, r.2)
+        let source = try String(contentsOfFile: TestSupport.repoRoot + "/Sources/OuroLua/Experiments/ExperimentFields.swift", encoding: .utf8)
+        let begin = try XCTUnwrap(source.range(of: "\n", range: try XCTUnwrap(source.range(of: "// fields: generated")).upperBound..<source.endIndex))
+        let end = try XCTUnwrap(source.range(of: "    // /fields"))
+        XCTAssertEqual(String(source[begin.upperBound..<end.lowerBound]), r.1,
+                       "ExperimentFields.swift is stale: replace the block between the // fields markers with the output of `ouro run` on a file holding io.write(ouro._experiment_fields_swift())")
+        XCTAssertEqual(ExperimentFields.CodingKeys.allCases.count, r.1.components(separatedBy: "    var ").count - 1)
         let (session, _) = try TestSupport.session(Self.gaussian())
         try ExperimentDriver.declare(session)
-        let rows = try session.state.run("""
-            local out = {}
-            for _, f in ipairs(ouro.experiment_fields) do
-              local optional = not f.required and f.default == nil and f.default_text == nil
-              out[#out + 1] = f[1] .. "|" .. f.kind .. "|" .. (f.schedule and "schedule" or "") .. "|" .. tostring(optional)
-            end
-            return table.concat(out, "\\n")
-            """).first?.string
-        let table = try XCTUnwrap(rows).split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
-        XCTAssertEqual(table.map { $0[0] }, ExperimentFields.CodingKeys.allCases.map(\.rawValue),
-                       "ExperimentFields.CodingKeys must list the field table's names in its order")
         let fields = try XCTUnwrap(ExperimentSpecReader.declared(in: session.state).first).spec
-        let types = Dictionary(uniqueKeysWithValues: Mirror(reflecting: fields).children.map { ($0.label!, "\(type(of: $0.value))") })
-        let swiftKinds = ["integer": "Int", "boolean": "Bool", "string": "String", "table": "LuaTable", "function(r)": "LuaFunctionRef"]
-        for (row, key) in zip(table, ExperimentFields.CodingKeys.allCases) {
-            let parts = key.rawValue.split(separator: "_")   // the property: the name in camelCase
-            let property = parts.first! + parts.dropFirst().map(\.capitalized).joined()
-            let type = try XCTUnwrap(types[String(property)], "no property \(property) for '\(row[0])'")
-            let optional = row[3] == "true"
-            XCTAssertEqual(type.hasPrefix("Optional<"), optional, "'\(row[0])' is \(type); optional must be \(optional)")
-            let expected = row[1] == "number" ? (row[2] == "schedule" ? "NumberOrFunction" : "Double") : swiftKinds[row[1]]
-            if let expected { XCTAssertEqual(type, optional ? "Optional<\(expected)>" : expected, "'\(row[0])' of kind \(row[1])") }
-        }
+        XCTAssertEqual([fields.generations, fields.trainSize, fields.evalSize], [4, 20, 50])
+        XCTAssertEqual(fields.seeds, [1, 2, 3])
+        XCTAssertEqual(fields.metrics, ["mean", "variance"])
         // Decoding errors name the field's path.
         XCTAssertThrowsError(try LuaDecoder.decode([Int].self, from: .table(LuaTable(array: [.integer(1), .number(1.5)])))) { e in
             XCTAssertEqual("\(e)".contains("'[2]' must be an integer"), true, "\(e)")
