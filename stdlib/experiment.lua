@@ -303,13 +303,11 @@ local function render(v, depth)
 end
 
 --- The fields part of `ouro check`'s plan, generated from the schema: every field the experiment
---- has, in the table's order, with its value; fields set by the grid say so, defaults are marked.
-local function plan_lines(s, defaulted)
+--- has, in the table's order, with its value; fields some cell sets (its grid values) say so,
+--- defaults are marked.
+local function plan_lines(s, defaulted, cells)
   local varying = {}
-  if type(s.grid) == "table" then
-    if #s.grid > 0 then for _, cell in ipairs(s.grid) do for k in pairs(cell) do varying[k] = true end end
-    else for k in pairs(s.grid) do varying[k] = true end end
-  end
+  for _, c in ipairs(cells) do for k in pairs(c.params) do varying[k] = true end end
   local lines = {}
   for _, f in ipairs(schema) do
     local name = f[1]
@@ -373,7 +371,8 @@ function experiment(spec)
   if s.name == nil then s.name = ouro._script_name() end
   if s.base == nil and s.model == nil then fail("give a model: model = ouro.model.ngram{ … } (or base = m, finetune = { weight = … })") end
   if s.grid == nil then check_consistent(s, "") end
-  local e = setmetatable({ name = s.name, spec = s, cells = expand(s), where = where(), plan_fields = plan_lines(s, defaulted) }, Experiment)
+  local cells = expand(s)
+  local e = setmetatable({ name = s.name, spec = s, cells = cells, where = where(), plan_fields = plan_lines(s, defaulted, cells) }, Experiment)
   for _, other in ipairs(ouro._experiments) do
     if other.name == e.name then fail(("another experiment is already named '%s' (%s)"):format(e.name, other.where)) end
   end

@@ -96,8 +96,7 @@ import Glibc
                                 p[j] = sc
                                 mx = Swift.max(mx, sc)
                             }
-                            for j in 0..<L { p[j] -= mx }
-                            VectorMath.apply(p, count: L, VectorMath.exp)
+                            VectorMath.apply(p, count: L) { VectorMath.exp($0 - mx) }
                             var total: Float = 0
                             for j in 0..<L { total += p[j] }
                             let inv = 1 / total

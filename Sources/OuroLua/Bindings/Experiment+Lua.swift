@@ -17,7 +17,7 @@ extension OuroBindings {
         state.register("ouro._plan", doc: "internal: the plan of an experiment object") { lua in
             guard let session = lua.state.context.session else { throw LuaArgumentError("no session") }
             let e = try lua.argTable(1, "experiment")
-            lua.push(try ExperimentDriver.plan(session, name: try LuaDecoder.decode(DeclaredExperiment.self, from: .table(e)).name))
+            lua.push(try ExperimentDriver.plan(session, name: try ExperimentSpecReader.name(of: e)))
             return 1
         }
         state.register("ouro._run_experiment", doc: "internal: e:run{ jobs, out, resume, force, quiet } → Results (runs, then calls the experiment's after)") { lua in
@@ -35,7 +35,7 @@ extension OuroBindings {
             if lua.state.context.declaring {
                 throw LuaArgumentError("a file declares experiments and `ouro run` runs them; put code that reads the results in after = function(r) … end (e:run() is for the REPL)")
             }
-            let path = try ExperimentDriver.run(session, name: try LuaDecoder.decode(DeclaredExperiment.self, from: .table(e)).name, options: options)
+            let path = try ExperimentDriver.run(session, name: try ExperimentSpecReader.name(of: e), options: options)
             lua.push(object: ResultsHandle(try ResultStore.open(path, mode: .readOnly)))
             return 1
         }

@@ -36,10 +36,8 @@ public enum ExperimentDriver {
     /// The runs of experiment `name`: its number of cells and its seeds, every cell validated.
     public static func runs(_ session: OuroSession, name: String) throws -> (cells: Int, seeds: [Int]) {
         let (e, cells) = try prepare(session.state, name: name)
-        return (cells.count, seeds(of: e))
+        return (cells.count, e.spec.seeds)
     }
-
-    static func seeds(of e: DeclaredExperiment) -> [Int] { e.spec.seeds }
 
 
     /// Validates every cell of experiment `name` (schedules evaluated for every generation, pool
@@ -126,7 +124,7 @@ public enum ExperimentDriver {
     @discardableResult
     public static func run(_ session: OuroSession, name: String, options: ExperimentRunOptions) throws -> String {
         let (e, cells) = try prepare(session.state, name: name)
-        let seeds = Self.seeds(of: e)
+        let seeds = e.spec.seeds
         var options = options
         if session.scriptPath == nil { options.jobs = 1 }   // a REPL session has no file for workers to load
         let source = (try? session.scriptPath.map { try OuroSession.readScript($0) }) ?? nil

@@ -33,6 +33,12 @@ struct ExperimentSpecReader {
         }
     }
 
+    /// The name of an experiment object (`e` of `e:run()`, `e:plan()`), without decoding the rest.
+    static func name(of experiment: LuaTable) throws -> String {
+        struct Named: Decodable { var name: String }
+        return try LuaDecoder.decode(Named.self, from: .table(experiment)).name
+    }
+
     /// Every declared experiment, in declaration order.
     static func declared(in state: LuaState) throws -> [DeclaredExperiment] {
         let lua = state.lua
