@@ -52,9 +52,11 @@ def exp32(x):
 
 
 def gelu32(x):
-    z = (np.abs(x) * f32(0.70710678118654752)).astype(f32)
-    c = np.where(z > ZMAX, f32(0), exp32(horner(Q, np.minimum(z, f32(ZMAX))))).astype(f32)
-    return ((f32(0.5) * x).astype(f32) * np.where(x < 0, c, f32(2) - c)).astype(f32)
+    a = np.abs(x)
+    t = (a * f32(0.70710678118654752)).astype(f32)
+    h = ((f32(0.5) * a).astype(f32) * exp32(horner(Q, t))).astype(f32)
+    h = np.where(t > ZMAX, f32(0), h)
+    return (np.maximum(x, f32(0)) - h).astype(f32)
 
 
 def gelu_erff(x):

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A sentence encoder: all-MiniLM-L6-v2 (a 6-layer BERT) loaded from a sentence-transformers folder
 /// (`model.safetensors`, `config.json`, `vocab.txt`, `sentence_bert_config.json`), computing what
@@ -14,7 +15,8 @@ import Foundation
 /// are packed end to end (no padding at all), the dense layers run as one matrix product over every
 /// token of the batch and attention runs per sequence and head over that sequence's own tokens.
 /// Threads: the batches (fixed by the texts and `batchSize` alone) are spread over `threads`
-/// workers, each running its batches start to end on its own buffers with OpenBLAS on one thread.
+/// workers, longest first, each worker taking the next batch when it is done with one, and running
+/// it start to end on its own buffers with OpenBLAS on one thread.
 /// A batch is computed the same way whatever the thread count, so a text's embedding does not
 /// depend on it (no reduction is ever split across threads).
 public final class SentenceEncoder: @unchecked Sendable {
@@ -77,7 +79,7 @@ public final class SentenceEncoder: @unchecked Sendable {
                             vocabSize: try int("vocab_size"), maxPositions: try int("max_position_embeddings"),
                             layerNormEps: (cfg["layer_norm_eps"] as? NSNumber)?.floatValue ?? 1e-12)
         guard (cfg["hidden_act"] as? String ?? "gelu") == "gelu", config.hidden % config.heads == 0,
-              config.headDim % 16 == 0 else {
+              config.headDim % 16 == 0, config.intermediate % 16 == 0 else {
             throw EmbeddingError.malformed(file: path("config.json"), "unsupported BERT shape or activation")
         }
         self.config = config
@@ -145,15 +147,21 @@ public final class SentenceEncoder: @unchecked Sendable {
         let order = (0..<n).sorted { (tokenIDs[$0].count, $0) < (tokenIDs[$1].count, $1) }
         let step = max(1, batchSize)
         let batches = stride(from: 0, to: n, by: step).map { Array(order[$0..<min(n, $0 + step)]) }
-        // Workers take batches in turn (batch b to worker b mod workers); each writes only its texts' rows.
+        // Workers take the batches longest first, each the next one not yet taken (so they finish close
+        // together); each writes only its texts' rows, and a batch is computed the same by any worker.
+        let cost = batches.map { $0.reduce(0) { $0 + tokenIDs[$1].count } }
+        let queue = batches.indices.sorted { (cost[$0], $1) > (cost[$1], $0) }
+        let next = Atomic<Int>(0)
         let workers = min(max(1, threads), batches.count)
         out.withUnsafeMutableBufferPointer { ob in
             let o = UncheckedSendable(ob.baseAddress!)
             Kernels.parallel(workers, workers: workers) { range in
-                for w in range {
+                for _ in range {
                     var scratch = Scratch()
-                    for b in stride(from: w, to: batches.count, by: workers) where !Interruption.isRequested {
-                        let batch = batches[b]
+                    while !Interruption.isRequested {
+                        let taken = next.add(1, ordering: .relaxed).oldValue
+                        if taken >= queue.count { break }
+                        let batch = batches[queue[taken]]
                         let pooled = forward(batch.map { tokenIDs[$0] }, scratch: &scratch)
                         for (k, i) in batch.enumerated() {
                             for j in 0..<H { o.value[i * H + j] = pooled[k * H + j] }
@@ -221,11 +229,10 @@ public final class SentenceEncoder: @unchecked Sendable {
                     Kernels.layerNorm(a, rows: T, width: H, gamma: g.baseAddress!, beta: b.baseAddress!, eps: eps, workers: workers)
                 } }
                 // Feed-forward: GELU(a Wᵢᵀ + bᵢ) W₂ᵀ + b₂ + a, LayerNorm.
-                Kernels.broadcastRows(layer.interB, into: inter, rows: T)
                 layer.interW.withUnsafeBufferPointer { w in
-                    BLAS.gemmABt(m: T, n: I, k: H, a: a, lda: H, b: w.baseAddress!, ldb: H, beta: 1, c: inter, ldc: I)
+                    BLAS.gemmABt(m: T, n: I, k: H, a: a, lda: H, b: w.baseAddress!, ldb: H, beta: 0, c: inter, ldc: I)
                 }
-                Kernels.gelu(inter, count: T * I, workers: workers)
+                Kernels.biasGELU(inter, rows: T, bias: layer.interB, workers: workers)
                 Kernels.addRows(layer.out2B, to: a, into: x, rows: T)
                 layer.out2W.withUnsafeBufferPointer { w in
                     BLAS.gemmABt(m: T, n: H, k: I, a: inter, lda: I, b: w.baseAddress!, ldb: I, beta: 1, c: x, ldc: H)
